@@ -1,0 +1,135 @@
+"""The snapshot template (``schemas/snapshot_template.yaml``) compiled for the parser."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from schemas.vocabulary import label_key
+
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "schemas" / "snapshot_template.yaml"
+
+
+def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    sections: frozenset[str] | None
+    negative: tuple[re.Pattern[str], ...]
+    positive: tuple[re.Pattern[str], ...]
+
+    def read(self, text: str) -> bool | None:
+        if any(p.search(text) for p in self.negative):
+            return False
+        if any(p.search(text) for p in self.positive):
+            return True
+        return None
+
+
+@dataclass(frozen=True)
+class SharePhrase:
+    """The range of percentages a phrase such as 'more than half' states (bounds inclusive)."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Template:
+    header_prefixes: tuple[str, ...]
+    section_keys: dict[str, str]
+    spotlight_prefix: str
+    overview_keys: dict[str, str]
+    list_intro_keys: dict[str, str]
+    dimension_vocabulary: dict[str, str]
+    prose_lists: dict[str, tuple[frozenset[str], tuple[re.Pattern[str], ...]]]
+    section_lists: dict[str, str]
+    outcomes_legend: tuple[str, ...]
+    outcomes_note: tuple[str, ...]
+    data_partnership_purpose: re.Pattern[str]
+    facts: tuple[Fact, ...]
+    team_location: tuple[re.Pattern[str], ...]
+    team_staff: tuple[re.Pattern[str], ...]
+    approach_sentence: re.Pattern[str]
+    benchmark: re.Pattern[str]
+    share_phrases: dict[str, SharePhrase]
+    benchmark_topics: dict[str, re.Pattern[str]]
+
+    def vocabulary_of(self, dimension: str) -> str:
+        return self.dimension_vocabulary.get(dimension, dimension)
+
+    def list_intro(self, text: str) -> str | None:
+        """The list dimension a line such as 'Staff skills and profiles include:' introduces."""
+        key = label_key(text)
+        for intro_key, dimension in self.list_intro_keys.items():
+            if key == intro_key or key.endswith(" " + intro_key) or intro_key in key:
+                return dimension
+        return None
+
+
+def _keys(mapping: dict[str, list[str]]) -> dict[str, str]:
+    return {label_key(variant): name for name, variants in mapping.items() for variant in variants}
+
+
+@cache
+def load_template(path: Path = TEMPLATE_PATH) -> Template:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    bench = data["benchmark"]
+    phrases = {
+        phrase: SharePhrase(float(spec["low"]), float(spec["high"]))
+        for phrase, spec in bench["phrases"].items()
+    }
+    comparators = "|".join(
+        re.escape(word).replace(r"\ ", r"\s+")
+        for word in sorted(bench["comparators"], key=len, reverse=True)
+    )
+    shares = "|".join(
+        re.escape(p).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]")
+        for p in sorted(phrases, key=len, reverse=True)
+    )
+    benchmark = re.compile(
+        rf"\b(?P<comparator>{comparators})\s+(?P<share>\d+(?:[.,]\d+)?\s?%|{shares})\s+of\s+"
+        r"(?:the\s+|all\s+|other\s+)*cities(?:\s+surveyed)?",
+        re.IGNORECASE,
+    )
+    facts = tuple(
+        Fact(
+            name,
+            frozenset(spec["sections"]) if spec.get("sections") else None,
+            _compile(spec.get("negative", [])),
+            _compile(spec.get("positive", [])),
+        )
+        for name, spec in data["facts"].items()
+    )
+    return Template(
+        header_prefixes=tuple(data["header_prefixes"]),
+        section_keys=_keys(data["sections"]),
+        spotlight_prefix=data["spotlight_prefix"],
+        overview_keys=_keys(data["overview_labels"]),
+        list_intro_keys=dict(
+            sorted(_keys(data["list_intros"]).items(), key=lambda kv: len(kv[0]), reverse=True)
+        ),
+        dimension_vocabulary=data["dimension_vocabulary"],
+        prose_lists={
+            dim: (frozenset(spec["sections"]) | {"preamble"}, _compile(spec["patterns"]))
+            for dim, spec in data["prose_lists"].items()
+        },
+        section_lists=data["section_lists"],
+        outcomes_legend=tuple(label_key(text) for text in data["outcomes_legend"]),
+        outcomes_note=tuple(label_key(text) for text in data["outcomes_note"]),
+        data_partnership_purpose=re.compile(data["data_partnership_purpose"], re.IGNORECASE),
+        facts=facts,
+        team_location=_compile(data["team_location"]),
+        team_staff=_compile(data["team_staff"]),
+        approach_sentence=re.compile(data["approach_sentence"], re.IGNORECASE),
+        benchmark=benchmark,
+        share_phrases=phrases,
+        benchmark_topics={k: re.compile(v, re.IGNORECASE) for k, v in bench["topics"].items()},
+    )

@@ -1,0 +1,146 @@
+"""Controlled vocabularies: load the YAML files in ``schemas/vocabularies`` and match labels.
+
+Cities word the same survey option in many ways (the website's label, the snapshot's label,
+plurals, British or American spelling). Matching therefore works on a normalised *key*, and the
+accepted wordings live in data files, so adding a variant never means touching code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+VOCABULARY_DIR = Path(__file__).parent / "vocabularies"
+OTHER = "other"
+"""Reserved code for a free-text answer that matches no option: kept verbatim, never dropped."""
+
+_ARTICLES = re.compile(r"^(?:a|an|the)\s+")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_SPELLING = (
+    (re.compile(r"isation"), "ization"),
+    (re.compile(r"ising\b"), "izing"),
+    (re.compile(r"ise\b"), "ize"),
+    (re.compile(r"yse\b"), "yze"),
+    (re.compile(r"ysing\b"), "yzing"),
+    (re.compile(r"our\b"), "or"),
+    (re.compile(r"centred\b"), "centered"),
+    (re.compile(r"programme"), "program"),
+)
+
+
+def label_key(label: str) -> str:
+    """Normalise a label for matching: case, accents, punctuation, articles, '&', spelling."""
+    text = unicodedata.normalize("NFKD", label)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("&", " and ")
+    text = _NON_ALNUM.sub(" ", text).strip()
+    text = _ARTICLES.sub("", text)
+    for pattern, replacement in _SPELLING:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Code:
+    dimension: str
+    code: str
+    label: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """All dimensions with their codes, and an index from label key to code."""
+
+    codes: tuple[Code, ...]
+    descriptions: dict[str, str]
+    _index: dict[tuple[str, str], str]
+
+    @property
+    def dimensions(self) -> list[str]:
+        return sorted(self.descriptions)
+
+    def match(self, dimension: str, label: str) -> str | None:
+        """Return the code whose label or a variant has the same key as ``label``, else None.
+
+        A trailing parenthetical qualifier ("Municipal budget (operating budget ...)") is tried
+        with and without the parenthesis, so a qualified label matches its bare option.
+        """
+        if dimension not in self.descriptions:
+            raise KeyError(f"unknown vocabulary dimension {dimension!r}")
+        candidates = [label]
+        bare = re.sub(r"\s*\([^)]*\)\s*$", "", label)
+        if bare != label:
+            candidates.append(bare)
+        for candidate in candidates:
+            code = self._index.get((dimension, label_key(candidate)))
+            if code is not None:
+                return code
+        return None
+
+    def find_within(self, dimension: str, text: str) -> str | None:
+        """The code whose longest wording occurs inside ``text`` as whole words, else None."""
+        haystack = f" {label_key(text)} "
+        best: tuple[int, str] | None = None
+        for (dim, key), code in self._index.items():
+            if dim == dimension and key and f" {key} " in haystack:
+                if best is None or len(key) > best[0]:
+                    best = (len(key), code)
+        return best[1] if best else None
+
+    def code_or_other(self, dimension: str, label: str) -> str:
+        return self.match(dimension, label) or OTHER
+
+    def label_of(self, dimension: str, code: str) -> str | None:
+        for entry in self.codes:
+            if entry.dimension == dimension and entry.code == code:
+                return entry.label
+        return None
+
+    def codes_of(self, dimension: str) -> set[str]:
+        return {entry.code for entry in self.codes if entry.dimension == dimension}
+
+
+def _load_file(path: Path) -> tuple[str, str, list[Code]]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    dimension = document["dimension"]
+    if dimension != path.stem:
+        raise ValueError(f"{path.name}: dimension {dimension!r} differs from the file name")
+    codes = [
+        Code(dimension, entry["code"], entry["label"], tuple(entry.get("variants") or ()))
+        for entry in document["codes"]
+    ]
+    return dimension, document.get("description", ""), codes
+
+
+def build_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
+    """Load every ``*.yaml`` vocabulary; refuse a variant that maps to two codes of one dimension."""
+    codes: list[Code] = []
+    descriptions: dict[str, str] = {}
+    index: dict[tuple[str, str], str] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        dimension, description, file_codes = _load_file(path)
+        descriptions[dimension] = description
+        for entry in file_codes:
+            if entry.code == OTHER:
+                raise ValueError(f"{path.name}: code 'other' is reserved for free text")
+            for wording in (entry.label, *entry.variants):
+                key = (dimension, label_key(wording))
+                existing = index.setdefault(key, entry.code)
+                if existing != entry.code:
+                    raise ValueError(
+                        f"{path.name}: {wording!r} maps to both {existing!r} and {entry.code!r}"
+                    )
+            codes.append(entry)
+    return Vocabulary(tuple(codes), descriptions, index)
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    """The project's vocabulary, loaded once per process."""
+    return build_vocabulary()
