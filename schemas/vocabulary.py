@@ -144,3 +144,18 @@ def build_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
 def load_vocabulary() -> Vocabulary:
     """The project's vocabulary, loaded once per process."""
     return build_vocabulary()
+
+
+TEMPLATE_PATH = Path(__file__).parent / "snapshot_template.yaml"
+
+
+@cache
+def item_dimensions() -> dict[str, str]:
+    """Each list dimension of a snapshot -> the vocabulary its items are coded with."""
+    return yaml.safe_load(TEMPLATE_PATH.read_text(encoding="utf-8"))["item_dimensions"]
+
+
+def allowed_item_codes() -> dict[str, set[str]]:
+    """Each list dimension -> its vocabulary's codes plus ``other``."""
+    vocabulary = load_vocabulary()
+    return {dim: vocabulary.codes_of(vocab) | {OTHER} for dim, vocab in item_dimensions().items()}

@@ -1,0 +1,1 @@
+"""Parse stage: snapshot text in, typed record out (plain Python, no Dagster)."""

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from schemas.vocabulary import label_key
-
-TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "schemas" / "snapshot_template.yaml"
+from schemas.vocabulary import TEMPLATE_PATH, label_key
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
@@ -48,7 +46,7 @@ class Template:
     spotlight_prefix: str
     overview_keys: dict[str, str]
     list_intro_keys: dict[str, str]
-    dimension_vocabulary: dict[str, str]
+    item_dimensions: dict[str, str]
     prose_lists: dict[str, tuple[frozenset[str], tuple[re.Pattern[str], ...]]]
     section_lists: dict[str, str]
     outcomes_legend: tuple[str, ...]
@@ -63,7 +61,7 @@ class Template:
     benchmark_topics: dict[str, re.Pattern[str]]
 
     def vocabulary_of(self, dimension: str) -> str:
-        return self.dimension_vocabulary.get(dimension, dimension)
+        return self.item_dimensions.get(dimension, dimension)
 
     def list_intro(self, text: str) -> str | None:
         """The list dimension a line such as 'Staff skills and profiles include:' introduces."""
@@ -116,7 +114,7 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         list_intro_keys=dict(
             sorted(_keys(data["list_intros"]).items(), key=lambda kv: len(kv[0]), reverse=True)
         ),
-        dimension_vocabulary=data["dimension_vocabulary"],
+        item_dimensions=data["item_dimensions"],
         prose_lists={
             dim: (frozenset(spec["sections"]) | {"preamble"}, _compile(spec["patterns"]))
             for dim, spec in data["prose_lists"].items()

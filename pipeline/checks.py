@@ -1,0 +1,117 @@
+"""Asset checks: what a curator looks at after each run."""
+
+
+from collections.abc import Sequence
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from pipeline.assets import AGGREGATES, TABLES
+from pipeline.validate.validation import referential_failures, validate_table
+
+
+def _pandera_check(table_name: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(table_name),
+        name=f"{table_name}_matches_pandera_model",
+        description=f"The published {table_name} rows pass their pandera model (lazy validation).",
+        blocking=True,
+    )
+    def check(context: dg.AssetCheckExecutionContext, **kwargs: pd.DataFrame) -> dg.AssetCheckResult:
+        table = next(iter(kwargs.values()))
+        failures = validate_table(table_name, table)
+        return dg.AssetCheckResult(
+            passed=not failures,
+            metadata={
+                "rows": len(table),
+                "failures": len(failures),
+                "first_failures": dg.MetadataValue.json([f.describe() for f in failures[:20]]),
+            },
+        )
+
+    return check
+
+
+PANDERA_CHECKS = [_pandera_check(name) for name in TABLES]
+
+
+@dg.asset_check(
+    asset=dg.AssetKey("parquet_tables"),
+    description="In the published Parquet files, every child row points at a loaded snapshot.",
+    blocking=True,
+)
+def referential_integrity(parquet_tables: dict[str, str]) -> dg.AssetCheckResult:
+    tables = {name: pd.read_parquet(path) for name, path in parquet_tables.items()}
+    failures = referential_failures(tables)
+    return dg.AssetCheckResult(
+        passed=not failures,
+        metadata={"orphans": len(failures), "first": dg.MetadataValue.json([f.describe() for f in failures[:20]])},
+    )
+
+
+@dg.asset_check(
+    asset=dg.AssetKey("snapshot_items"),
+    description="Free-text answers coded 'other': kept verbatim, listed here for vocabulary curation.",
+)
+def labels_coded_other(snapshot_items: pd.DataFrame) -> dg.AssetCheckResult:
+    other = snapshot_items[snapshot_items["code"] == "other"]
+    listing = (
+        other.groupby(["dimension", "label"]).size().reset_index(name="cities").sort_values(["dimension", "label"])
+    )
+    return dg.AssetCheckResult(
+        passed=other.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "other_labels": len(other),
+            "share_of_items": round(len(other) / max(len(snapshot_items), 1), 4),
+            "labels": dg.MetadataValue.md(listing.to_markdown(index=False) if not listing.empty else "none"),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=dg.AssetKey("rejected_documents"),
+    description="Documents that were not loaded, with their reasons (a warning, not a failure).",
+)
+def no_rejected_documents(rejected_documents: pd.DataFrame) -> dg.AssetCheckResult:
+    listing = rejected_documents[["path", "reason", "message"]]
+    return dg.AssetCheckResult(
+        passed=rejected_documents.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rejected": len(rejected_documents),
+            "documents": dg.MetadataValue.md(listing.to_markdown(index=False) if not listing.empty else "none"),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=dg.AssetKey("duckdb_warehouse"),
+    additional_ins={"parquet_tables": dg.AssetIn("parquet_tables"), "aggregate_tables": dg.AssetIn("aggregate_tables")},
+    description="The published DuckDB file has every table, with the same row count as its Parquet twin.",
+)
+def duckdb_matches_parquet(
+    duckdb_warehouse: str, parquet_tables: dict[str, str], aggregate_tables: dict[str, str]
+) -> dg.AssetCheckResult:
+    mismatches: list[str] = []
+    files = {**parquet_tables, **aggregate_tables}
+    with duckdb.connect(duckdb_warehouse, read_only=True) as connection:
+        for name, path in files.items():
+            in_db = connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            in_file = connection.execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchone()[0]
+            if in_db != in_file:
+                mismatches.append(f"{name}: duckdb {in_db} vs parquet {in_file}")
+    return dg.AssetCheckResult(
+        passed=not mismatches and set(files) == set(TABLES) | set(AGGREGATES),
+        metadata={"tables": len(files), "mismatches": dg.MetadataValue.json(mismatches)},
+    )
+
+
+ALL_CHECKS: Sequence[dg.AssetChecksDefinition] = [
+    *PANDERA_CHECKS,
+    referential_integrity,
+    labels_coded_other,
+    no_rejected_documents,
+    duckdb_matches_parquet,
+]

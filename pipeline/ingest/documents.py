@@ -1,0 +1,134 @@
+"""Find documents under ``raw/``, identify them by content hash, and decode them safely.
+
+A document's survey wave is the name of its folder (``raw/2020/stockholm.txt``). Anything that
+cannot be read as a snapshot (empty, binary, not UTF-8, cut off, no wave folder) becomes a
+:class:`Rejection` with a specific reason instead of an exception.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.parse.record import Rejection
+
+SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown"}
+WAVE_FOLDER = re.compile(r"^(?:19|20)\d{2}$")
+BINARY_SNIFF_BYTES = 8192
+MAX_CONTROL_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """One file under raw/: its identity, and its text or the reason it cannot be read."""
+
+    document_id: str
+    path: str
+    survey_wave: int | None
+    size_bytes: int
+    source_format: str
+    text: str | None
+    rejection: Rejection | None
+
+
+def discover(raw_dir: Path) -> list[Path]:
+    """Every visible file under ``raw_dir``, in a stable order."""
+    return sorted(
+        path
+        for path in raw_dir.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(raw_dir).parts)
+    )
+
+
+def survey_wave(relative: Path) -> int | Rejection:
+    if len(relative.parts) < 2:
+        return Rejection(
+            "no_wave_folder",
+            f"{relative.as_posix()} is not inside a survey-wave folder; put it under raw/<year>/",
+        )
+    folder = relative.parts[0]
+    if not WAVE_FOLDER.match(folder):
+        return Rejection(
+            "invalid_wave_folder",
+            f"folder {folder!r} is not a survey wave year (expected e.g. raw/2018/ or raw/2020/)",
+        )
+    return int(folder)
+
+
+def decode(data: bytes) -> str | Rejection:
+    """UTF-8 (with or without BOM) or BOM-marked UTF-16; anything else is rejected, not guessed."""
+    if not data.strip():
+        return Rejection("empty", "the file is empty or contains only whitespace")
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as error:
+                return Rejection("invalid_encoding", f"UTF-16 file with invalid bytes: {error.reason}")
+    sniff = data[:BINARY_SNIFF_BYTES]
+    controls = sum(1 for byte in sniff if byte < 32 and byte not in (9, 10, 12, 13))
+    if b"\x00" in sniff or controls > MAX_CONTROL_SHARE * len(sniff):
+        return Rejection(
+            "binary",
+            f"binary content ({controls} control bytes in the first {len(sniff)}): not a text document",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        if error.reason == "unexpected end of data" and error.end >= len(data):
+            return Rejection(
+                "truncated",
+                "the file ends inside a multi-byte UTF-8 character: it was cut off",
+                line,
+            )
+        hint = ""
+        try:
+            data.decode("cp1252")
+            hint = "; it looks like Latin-1/Windows-1252: re-save it as UTF-8"
+        except UnicodeDecodeError:
+            pass
+        return Rejection(
+            "invalid_encoding",
+            f"not valid UTF-8: byte 0x{data[error.start]:02X} at offset {error.start} (line {line}){hint}",
+            line,
+        )
+
+
+def read_document(raw_dir: Path, path: Path) -> SourceDocument:
+    data = path.read_bytes()
+    relative = path.relative_to(raw_dir)
+    document_id = hashlib.sha256(data).hexdigest()
+    suffix = path.suffix.lower()
+    source_format = SUPPORTED_SUFFIXES.get(suffix, suffix.lstrip(".") or "none")
+    wave = survey_wave(relative)
+    rejection: Rejection | None = wave if isinstance(wave, Rejection) else None
+    text: str | None = None
+    if rejection is None and suffix not in SUPPORTED_SUFFIXES:
+        rejection = Rejection(
+            "unsupported_format",
+            f"{suffix or 'no extension'} files are not read; supported: "
+            + ", ".join(sorted(SUPPORTED_SUFFIXES)),
+        )
+    if rejection is None:
+        decoded = decode(data)
+        if isinstance(decoded, Rejection):
+            rejection = decoded
+        else:
+            text = decoded
+    return SourceDocument(
+        document_id=document_id,
+        path=relative.as_posix(),
+        survey_wave=None if isinstance(wave, Rejection) else wave,
+        size_bytes=len(data),
+        source_format=source_format,
+        text=text,
+        rejection=rejection,
+    )
+
+
+def read_documents(raw_dir: Path) -> list[SourceDocument]:
+    return [read_document(raw_dir, path) for path in discover(raw_dir)]

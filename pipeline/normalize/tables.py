@@ -1,0 +1,204 @@
+"""Turn parsed documents into the warehouse's tables (pandas DataFrames typed by the pandera models).
+
+Pure functions: same parsed documents in, same frames out, rows in a deterministic order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import pandas as pd
+
+from pipeline.parse.record import PARSER_VERSION, Rejection, SnapshotRecord
+from pipeline.parse.source import ParsedDocument
+from schemas.models import SORT_KEYS, TABLE_MODELS, column_names
+from schemas.vocabulary import OTHER, Vocabulary, load_vocabulary
+
+EXPECTED_FIELDS: dict[str, str] = {
+    "mayor": "mayor",
+    "term": "term_start",
+    "innovation_lead": "innovation_leads",
+    "population": "population",
+    "website": "website",
+    "team_location": "team_location",
+    "team_staff": "team_staff_text",
+    "spotlight": "spotlight_title",
+    "has_formal_strategy": "has_formal_strategy",
+    "approach": "approach",
+    "has_dedicated_funding": "has_dedicated_funding",
+    "uses_data_in_urban_planning": "uses_data_in_urban_planning",
+    "budget_aligned_with_priorities": "budget_aligned_with_priorities",
+    "publishes_open_data_centrally": "publishes_open_data_centrally",
+    "provides_data_guidance": "provides_data_guidance",
+}
+"""Report field -> record attribute that holds it; list dimensions are checked by their items."""
+EXPECTED_LISTS = [
+    "staff_skills",
+    "innovation_associations",
+    "priority_policy_areas",
+    "partner_types",
+    "data_partners",
+    "funding_sources",
+    "funding_uses",
+    "benefits",
+    "success_factors",
+    "data_challenges",
+]
+
+
+def slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def snapshot_id(record: SnapshotRecord, wave: int) -> str:
+    return f"{wave}-{(record.country_code or 'xx').lower()}-{slug(record.city)}"
+
+
+def frame(table: str, rows: Iterable[dict]) -> pd.DataFrame:
+    """Rows -> DataFrame with the model's columns and dtypes, sorted by the table's keys."""
+    columns = column_names(table)
+    data = pd.DataFrame(list(rows), columns=columns)
+    schema = TABLE_MODELS[table].to_schema()
+    for name, column in schema.columns.items():
+        data[name] = data[name].astype(column.dtype.type)
+    return data.sort_values(SORT_KEYS[table], kind="stable").reset_index(drop=True)
+
+
+def assign_snapshots(parsed: list[ParsedDocument]) -> dict[str, str | Rejection]:
+    """document path -> snapshot id, or a duplicate rejection. Of two documents for the same
+    city and wave, the one with the smaller path loads and the other is rejected naming it."""
+    owners: dict[str, str] = {}
+    assigned: dict[str, str | Rejection] = {}
+    for doc in sorted(parsed, key=lambda d: d.source.path):
+        if doc.record is None or doc.source.survey_wave is None:
+            continue
+        sid = snapshot_id(doc.record, doc.source.survey_wave)
+        if sid in owners:
+            assigned[doc.source.path] = Rejection(
+                "duplicate_snapshot",
+                f"{doc.record.city} ({doc.record.country}), wave {doc.source.survey_wave} is already "
+                f"loaded from {owners[sid]}; remove one of the two documents",
+            )
+        else:
+            owners[sid] = doc.source.path
+            assigned[doc.source.path] = sid
+    return assigned
+
+
+def _snapshot_row(sid: str, doc: ParsedDocument, record: SnapshotRecord) -> dict:
+    header_line = min(n for n, field in record.line_fields.items() if field == "header")
+    row = {name: getattr(record, name, None) for name in column_names("snapshots")}
+    row.update(
+        snapshot_id=sid,
+        document_id=doc.source.document_id,
+        survey_wave=doc.source.survey_wave,
+        innovation_lead=record.innovation_lead,
+        innovation_lead_count=len(record.innovation_leads),
+        header_line=header_line,
+    )
+    return row
+
+
+def _report_row(sid: str, doc: ParsedDocument, record: SnapshotRecord) -> dict:
+    missing = [name for name, attr in EXPECTED_FIELDS.items() if getattr(record, attr) in (None, [])]
+    dimensions = {item.dimension for item in record.items}
+    missing += [dim for dim in EXPECTED_LISTS if dim not in dimensions]
+    if not record.policy_area_data:
+        missing.append("policy_area_data")
+    others = [item.label for item in record.items if item.code == OTHER]
+    others += [area.label for area in record.policy_area_data if area.code == OTHER]
+    expected = len(EXPECTED_FIELDS) + len(EXPECTED_LISTS) + 1
+    return {
+        "document_id": doc.source.document_id,
+        "snapshot_id": sid,
+        "path": doc.source.path,
+        "fields_found": expected - len(missing),
+        "fields_missing": len(missing),
+        "missing_fields": ", ".join(missing),
+        "unparsed_line_count": len(record.unparsed_lines),
+        "other_label_count": len(others),
+        "other_labels": "; ".join(others),
+        "needs_attention": bool(record.unparsed_lines or others),
+    }
+
+
+def vocabulary_rows(vocabulary: Vocabulary) -> list[dict]:
+    return [
+        {"dimension": c.dimension, "code": c.code, "label": c.label, "variants": " | ".join(c.variants)}
+        for c in vocabulary.codes
+    ]
+
+
+def build_tables(parsed: list[ParsedDocument], vocabulary: Vocabulary | None = None) -> dict[str, pd.DataFrame]:
+    """All warehouse tables from parsed documents (before validation)."""
+    vocabulary = vocabulary or load_vocabulary()
+    rows: dict[str, list[dict]] = {name: [] for name in TABLE_MODELS}
+    assigned = assign_snapshots(parsed)
+    for doc in parsed:
+        source = doc.source
+        outcome = assigned.get(source.path, doc.rejection)
+        line_count = None if source.text is None else source.text.count("\n") + 1
+        loaded = isinstance(outcome, str)
+        rows["documents"].append(
+            {
+                "document_id": source.document_id,
+                "path": source.path,
+                "survey_wave": source.survey_wave,
+                "size_bytes": source.size_bytes,
+                "source_format": source.source_format,
+                "line_count": line_count,
+                "status": "loaded" if loaded else "rejected",
+                "snapshot_id": outcome if loaded else None,
+                "parser_version": PARSER_VERSION,
+            }
+        )
+        if not loaded:
+            rejection = outcome if isinstance(outcome, Rejection) else doc.rejection
+            assert rejection is not None
+            rows["rejected_documents"].append(
+                {
+                    "document_id": source.document_id,
+                    "path": source.path,
+                    "reason": rejection.reason,
+                    "message": rejection.message,
+                    "line": rejection.line,
+                }
+            )
+            continue
+        record = doc.record
+        assert record is not None and isinstance(outcome, str)
+        sid, did = outcome, source.document_id
+        keys = {"snapshot_id": sid, "document_id": did}
+        rows["snapshots"].append(_snapshot_row(sid, doc, record))
+        rows["snapshot_items"].extend(
+            {**keys, "dimension": i.dimension, "position": i.position, "code": i.code,
+             "label": i.label, "source_line": i.source_line}
+            for i in record.items
+        )  # fmt: skip
+        rows["policy_area_data"].extend(
+            {**keys, "position": a.position, "policy_area": a.code, "label": a.label,
+             "data_status": a.data_status, "source_line": a.source_line}
+            for a in record.policy_area_data
+        )  # fmt: skip
+        rows["benchmark_claims"].extend(
+            {**keys, "position": n, "topic": c.topic, "city_value": c.city_value,
+             "comparator": c.comparator, "refers_to_city_value": c.refers_to_city_value,
+             "stated_pct": c.stated_pct, "stated_text": c.stated_text, "stated_low": c.stated_low,
+             "stated_high": c.stated_high, "sentence": c.sentence, "source_line": c.source_line}
+            for n, c in enumerate(record.benchmark_claims, start=1)
+        )  # fmt: skip
+        rows["unparsed_lines"].extend(
+            {**keys, "line_number": u.line_number, "section": u.section, "reason": u.reason, "text": u.text}
+            for u in record.unparsed_lines
+        )
+        rows["line_attributions"].extend(
+            {**keys, "line_number": number, "field": field}
+            for number, field in sorted(record.line_fields.items())
+        )
+        rows["parse_reports"].append(_report_row(sid, doc, record))
+    rows["vocabulary"] = vocabulary_rows(vocabulary)
+    return {name: frame(name, table_rows) for name, table_rows in rows.items()}

@@ -1,0 +1,30 @@
+"""Where the pipeline reads documents and writes the warehouse (a Dagster resource)."""
+
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RAW_DIR = os.environ.get("CITYSNAP_RAW_DIR", str(PROJECT_ROOT / "raw"))
+DEFAULT_WAREHOUSE_DIR = os.environ.get("CITYSNAP_WAREHOUSE_DIR", str(PROJECT_ROOT / "warehouse"))
+
+
+class WarehouseSettings(dg.ConfigurableResource):
+    """Folders of one warehouse: documents come from ``raw_dir``, tables go to ``warehouse_dir``."""
+
+    raw_dir: str = DEFAULT_RAW_DIR
+    warehouse_dir: str = DEFAULT_WAREHOUSE_DIR
+
+    @property
+    def raw_path(self) -> Path:
+        return Path(self.raw_dir)
+
+    @property
+    def parquet_path(self) -> Path:
+        return Path(self.warehouse_dir) / "parquet"
+
+    @property
+    def duckdb_path(self) -> Path:
+        return Path(self.warehouse_dir) / "warehouse.duckdb"

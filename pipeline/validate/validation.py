@@ -1,0 +1,143 @@
+"""Validate every table with its pandera model (lazily, collecting all failures) and with
+cross-table referential checks. A document with any failing row is taken out of every table
+and moved to ``rejected_documents`` with the failures; the other documents load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+from schemas.models import DOCUMENT_SCOPED, TABLE_MODELS
+
+MAX_FAILURES_IN_MESSAGE = 5
+CHILD_TABLES = [
+    "snapshot_items",
+    "policy_area_data",
+    "benchmark_claims",
+    "unparsed_lines",
+    "line_attributions",
+    "parse_reports",
+]
+
+
+@dataclass(frozen=True)
+class ValidationFailure:
+    """One failed check: which document, table, column, value and check."""
+
+    table: str
+    document_id: str | None
+    column: str | None
+    check: str
+    value: str
+
+    def describe(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        return f"{where}={self.value!r} fails {self.check}"
+
+
+class WarehouseValidationError(RuntimeError):
+    """Failures that no single document explains: the product, not the input, is wrong."""
+
+
+def validate_table(name: str, table: pd.DataFrame) -> list[ValidationFailure]:
+    try:
+        TABLE_MODELS[name].validate(table, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        return [_failure(name, table, case) for case in errors.failure_cases.to_dict("records")]
+    return []
+
+
+def _failure(name: str, table: pd.DataFrame, case: dict) -> ValidationFailure:
+    index = case.get("index")
+    document_id = None
+    if index is not None and not pd.isna(index) and "document_id" in table.columns and index in table.index:
+        document_id = str(table.at[index, "document_id"])
+    return ValidationFailure(
+        table=name,
+        document_id=document_id,
+        column=None if pd.isna(case.get("column")) else str(case.get("column")),
+        check=str(case.get("check")),
+        value=str(case.get("failure_case")),
+    )
+
+
+def referential_failures(tables: dict[str, pd.DataFrame]) -> list[ValidationFailure]:
+    """Every child row points at a loaded snapshot; every snapshot at a loaded document."""
+    failures: list[ValidationFailure] = []
+    snapshot_ids = set(tables["snapshots"]["snapshot_id"])
+    for name in CHILD_TABLES:
+        orphans = tables[name][~tables[name]["snapshot_id"].isin(snapshot_ids)]
+        failures += [
+            ValidationFailure(name, str(row.document_id), "snapshot_id", "references snapshots", str(row.snapshot_id))
+            for row in orphans.itertuples()
+        ]
+    documents = tables["documents"]
+    loaded = documents.loc[documents["status"] == "loaded", "document_id"]
+    stray = tables["snapshots"][~tables["snapshots"]["document_id"].isin(set(loaded))]
+    failures += [
+        ValidationFailure("snapshots", str(row.document_id), "document_id", "references loaded documents", str(row.document_id))
+        for row in stray.itertuples()
+    ]
+    return failures
+
+
+def collect_failures(tables: dict[str, pd.DataFrame]) -> list[ValidationFailure]:
+    failures = [f for name, table in tables.items() for f in validate_table(name, table)]
+    return failures + referential_failures(tables)
+
+
+def reject_documents(
+    tables: dict[str, pd.DataFrame], failures: list[ValidationFailure]
+) -> dict[str, pd.DataFrame]:
+    """Move each document with failures out of the loaded tables into rejected_documents."""
+    by_document: dict[str, list[ValidationFailure]] = {}
+    for failure in failures:
+        if failure.document_id is not None:
+            by_document.setdefault(failure.document_id, []).append(failure)
+    if not by_document:
+        return tables
+    bad = set(by_document)
+    result = dict(tables)
+    for name in DOCUMENT_SCOPED:
+        if name not in ("documents", "rejected_documents"):
+            result[name] = tables[name][~tables[name]["document_id"].isin(bad)].reset_index(drop=True)
+    documents = tables["documents"].copy()
+    hit = documents["document_id"].isin(bad) & (documents["status"] == "loaded")
+    new_rejections = []
+    for row in documents[hit].itertuples():
+        listed = by_document[row.document_id]
+        message = "; ".join(f.describe() for f in listed[:MAX_FAILURES_IN_MESSAGE])
+        if len(listed) > MAX_FAILURES_IN_MESSAGE:
+            message += f"; and {len(listed) - MAX_FAILURES_IN_MESSAGE} more"
+        new_rejections.append(
+            {"document_id": row.document_id, "path": row.path, "reason": "validation_failed",
+             "message": f"{len(listed)} validation failure(s): {message}", "line": None}
+        )  # fmt: skip
+    documents.loc[hit, "status"] = "rejected"
+    documents.loc[hit, "snapshot_id"] = pd.NA
+    result["documents"] = documents
+    rejected = pd.concat(
+        [tables["rejected_documents"], pd.DataFrame(new_rejections)], ignore_index=True
+    ).astype(tables["rejected_documents"].dtypes.to_dict())
+    result["rejected_documents"] = rejected.sort_values("path", kind="stable").reset_index(drop=True)
+    return result
+
+
+def validate_tables(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[ValidationFailure]]:
+    """Validated tables and the failures that led to rejections.
+
+    Raises :class:`WarehouseValidationError` when a failure belongs to no document (a broken
+    vocabulary, say) or when the tables still fail after the failing documents were removed.
+    """
+    failures = collect_failures(tables)
+    orphan = [f for f in failures if f.document_id is None]
+    if orphan:
+        raise WarehouseValidationError("; ".join(f.describe() for f in orphan[:10]))
+    cleaned = reject_documents(tables, failures)
+    remaining = collect_failures(cleaned)
+    if remaining:
+        raise WarehouseValidationError("; ".join(f.describe() for f in remaining[:10]))
+    return cleaned, failures
