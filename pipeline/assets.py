@@ -3,7 +3,6 @@ ingest -> parse -> tables (normalize + validate) -> Parquet -> aggregates -> Duc
 All logic lives in the stage modules, which run and test without Dagster.
 """
 
-
 from collections import Counter
 from pathlib import Path
 
@@ -54,9 +53,7 @@ def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings
 
 
 @dg.asset(group_name="parse", description="Each document parsed into a typed snapshot record, or a rejection.")
-def parsed_documents(
-    context: dg.AssetExecutionContext, raw_documents: list[SourceDocument]
-) -> list[ParsedDocument]:
+def parsed_documents(context: dg.AssetExecutionContext, raw_documents: list[SourceDocument]) -> list[ParsedDocument]:
     parsed = [parse_source(doc) for doc in raw_documents]
     reasons = Counter(doc.rejection.reason for doc in parsed if doc.rejection)
     context.add_output_metadata(
@@ -93,7 +90,9 @@ def warehouse_tables(context: dg.AssetExecutionContext, parsed_documents: list[P
     ins={name: dg.AssetIn(name) for name in TABLES},
     description="Every table as warehouse/parquet/<table>.parquet (zstd, deterministic order).",
 )
-def parquet_tables(context: dg.AssetExecutionContext, settings: WarehouseSettings, **tables: pd.DataFrame) -> dict[str, str]:
+def parquet_tables(
+    context: dg.AssetExecutionContext, settings: WarehouseSettings, **tables: pd.DataFrame
+) -> dict[str, str]:
     paths = {}
     for name in TABLES:
         path = write_parquet(tables[name], settings.parquet_path / f"{name}.parquet")

@@ -1,6 +1,5 @@
 """The job that builds everything, its daily schedule, and a sensor watching raw/."""
 
-
 import hashlib
 from pathlib import Path
 

@@ -1,6 +1,5 @@
 """Asset checks: what a curator looks at after each run."""
 
-
 from collections.abc import Sequence
 
 import dagster as dg
@@ -14,7 +13,7 @@ from pipeline.validate.validation import referential_failures, validate_table
 def _pandera_check(table_name: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(table_name),
-        name=f"{table_name}_matches_pandera_model",
+        name="pandera_valid",
         description=f"The published {table_name} rows pass their pandera model (lazy validation).",
         blocking=True,
     )

@@ -1,6 +1,5 @@
 """Dagster entry point: ``dagster dev -m pipeline.definitions``."""
 
-
 import dagster as dg
 
 from pipeline.assets import ALL_ASSETS

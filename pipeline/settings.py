@@ -1,6 +1,5 @@
 """Where the pipeline reads documents and writes the warehouse (a Dagster resource)."""
 
-
 import os
 from pathlib import Path
 

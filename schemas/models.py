@@ -92,17 +92,13 @@ class SnapshotsTable(BaseTable):
     term_end: Int = pa.Field(nullable=True, **YEAR, description="Last year of the term")
     innovation_lead: Str = pa.Field(nullable=True, description="Innovation lead(s), '; '-separated")
     innovation_lead_count: Int = pa.Field(ge=0, description="Number of innovation leads named")
-    population: Int = pa.Field(
-        nullable=True, ge=100, le=50_000_000, description="Population as stated"
-    )
+    population: Int = pa.Field(nullable=True, ge=100, le=50_000_000, description="Population as stated")
     population_year: Int = pa.Field(nullable=True, **YEAR, description="Year of the population figure")
     population_text: Str = pa.Field(nullable=True, description="Population as written")
     website: Str = pa.Field(nullable=True, description="Innovation / open data website")
     team_location: Str = pa.Field(nullable=True, description="Where the innovation team sits")
     has_dedicated_team: Bool = pa.Field(nullable=True, description="A dedicated innovation team exists")
-    team_staff: Int = pa.Field(
-        nullable=True, ge=0, le=10_000, description="Team size, only when one number is stated"
-    )
+    team_staff: Int = pa.Field(nullable=True, ge=0, le=10_000, description="Team size, only when one number is stated")
     team_staff_min: Int = pa.Field(nullable=True, ge=0, le=10_000, description="Lower bound stated")
     team_staff_max: Int = pa.Field(nullable=True, ge=0, le=10_000, description="Upper bound stated")
     team_staff_text: Str = pa.Field(nullable=True, description="Team size as written")
@@ -118,8 +114,12 @@ class SnapshotsTable(BaseTable):
     prioritises_policy_areas: Bool = pa.Field(nullable=True, description="Names priority policy areas")
     has_dedicated_funding: Bool = pa.Field(nullable=True, description="Has dedicated innovation funding")
     uses_data_in_urban_planning: Bool = pa.Field(nullable=True, description="Data is a component of urban planning")
-    budget_aligned_with_priorities: Bool = pa.Field(nullable=True, description="Uses data to align budget with priorities")
-    publishes_open_data_centrally: Bool = pa.Field(nullable=True, description="Publishes open data to a central location")
+    budget_aligned_with_priorities: Bool = pa.Field(
+        nullable=True, description="Uses data to align budget with priorities"
+    )
+    publishes_open_data_centrally: Bool = pa.Field(
+        nullable=True, description="Publishes open data to a central location"
+    )
     provides_data_guidance: Bool = pa.Field(nullable=True, description="Gives how-to guidance on city data")
     header_line: Int = _line("Line of the document's title")
 
@@ -158,7 +158,7 @@ class SnapshotItemsTable(BaseTable):
     def code_in_vocabulary(cls, df: pd.DataFrame) -> pd.Series:
         allowed = allowed_item_codes()
         return pd.Series(
-            [code in allowed.get(dim, set()) for dim, code in zip(df["dimension"], df["code"])],
+            [code in allowed.get(dim, set()) for dim, code in zip(df["dimension"], df["code"], strict=True)],
             index=df.index,
             dtype=bool,
         )
@@ -287,9 +287,7 @@ SORT_KEYS: dict[str, list[str]] = {
 }
 """Deterministic row order of each published table."""
 
-DOCUMENT_SCOPED = [
-    name for name, model in TABLE_MODELS.items() if "document_id" in model.to_schema().columns
-]
+DOCUMENT_SCOPED = [name for name, model in TABLE_MODELS.items() if "document_id" in model.to_schema().columns]
 """Tables whose rows belong to one document (and leave with it when it is rejected)."""
 
 

@@ -133,9 +133,7 @@ def build_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
                 key = (dimension, label_key(wording))
                 existing = index.setdefault(key, entry.code)
                 if existing != entry.code:
-                    raise ValueError(
-                        f"{path.name}: {wording!r} maps to both {existing!r} and {entry.code!r}"
-                    )
+                    raise ValueError(f"{path.name}: {wording!r} maps to both {existing!r} and {entry.code!r}")
             codes.append(entry)
     return Vocabulary(tuple(codes), descriptions, index)
 

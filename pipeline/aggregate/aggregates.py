@@ -34,9 +34,7 @@ def compute_aggregates(parquet_files: dict[str, Path]) -> dict[str, pd.DataFrame
     try:
         for name, path in parquet_files.items():
             connection.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
-        dimensions = pd.DataFrame(
-            sorted(item_dimensions().items()), columns=["dimension", "vocabulary"]
-        )
+        dimensions = pd.DataFrame(sorted(item_dimensions().items()), columns=["dimension", "vocabulary"])
         connection.register("item_dimensions", dimensions)
         return {name: connection.execute(sql).df() for name, sql in aggregate_queries().items()}
     finally:

@@ -110,8 +110,7 @@ def read_document(raw_dir: Path, path: Path) -> SourceDocument:
     if rejection is None and suffix not in SUPPORTED_SUFFIXES:
         rejection = Rejection(
             "unsupported_format",
-            f"{suffix or 'no extension'} files are not read; supported: "
-            + ", ".join(sorted(SUPPORTED_SUFFIXES)),
+            f"{suffix or 'no extension'} files are not read; supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)),
         )
     if rejection is None:
         decoded = decode(data)

@@ -103,7 +103,9 @@ def _snapshot_row(sid: str, doc: ParsedDocument, record: SnapshotRecord) -> dict
     return row
 
 
-def _report_row(sid: str, doc: ParsedDocument, record: SnapshotRecord) -> dict:
+def parse_report(record: SnapshotRecord) -> dict:
+    """What a curator needs to know about one parsed document: fields found and missing,
+    lines left unparsed and free-text labels coded 'other'."""
     missing = [name for name, attr in EXPECTED_FIELDS.items() if getattr(record, attr) in (None, [])]
     dimensions = {item.dimension for item in record.items}
     missing += [dim for dim in EXPECTED_LISTS if dim not in dimensions]
@@ -113,9 +115,6 @@ def _report_row(sid: str, doc: ParsedDocument, record: SnapshotRecord) -> dict:
     others += [area.label for area in record.policy_area_data if area.code == OTHER]
     expected = len(EXPECTED_FIELDS) + len(EXPECTED_LISTS) + 1
     return {
-        "document_id": doc.source.document_id,
-        "snapshot_id": sid,
-        "path": doc.source.path,
         "fields_found": expected - len(missing),
         "fields_missing": len(missing),
         "missing_fields": ", ".join(missing),
@@ -123,6 +122,15 @@ def _report_row(sid: str, doc: ParsedDocument, record: SnapshotRecord) -> dict:
         "other_label_count": len(others),
         "other_labels": "; ".join(others),
         "needs_attention": bool(record.unparsed_lines or others),
+    }
+
+
+def _report_row(sid: str, doc: ParsedDocument, record: SnapshotRecord) -> dict:
+    return {
+        "document_id": doc.source.document_id,
+        "snapshot_id": sid,
+        "path": doc.source.path,
+        **parse_report(record),
     }
 
 
@@ -196,8 +204,7 @@ def build_tables(parsed: list[ParsedDocument], vocabulary: Vocabulary | None = N
             for u in record.unparsed_lines
         )
         rows["line_attributions"].extend(
-            {**keys, "line_number": number, "field": field}
-            for number, field in sorted(record.line_fields.items())
+            {**keys, "line_number": number, "field": field} for number, field in sorted(record.line_fields.items())
         )
         rows["parse_reports"].append(_report_row(sid, doc, record))
     rows["vocabulary"] = vocabulary_rows(vocabulary)

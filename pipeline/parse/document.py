@@ -70,6 +70,9 @@ class _DocumentParser:
         self.record: SnapshotRecord | None = None
         self.positions: dict[str, int] = {}
         self.last_prose: tuple[Line, str] | None = None
+        self.attributed: set[tuple[int, int]] = set()
+        """(line number, column) of every attributed line: the two halves of a two-column line
+        are accounted for separately, so one half never hides the other from unparsed_lines."""
 
     # ----------------------------------------------------------------- orchestration
     def parse(self) -> ParseResult:
@@ -110,15 +113,15 @@ class _DocumentParser:
         for line in lines:
             if line.blank:
                 continue
-            existing = self.record.line_fields.get(line.number)
-            if existing and field not in existing.split(","):
-                field = f"{existing},{field}"
-            self.record.line_fields[line.number] = field
+            self.attributed.add((line.number, line.column))
+            existing = self.record.line_fields.get(line.number, "")
+            parts = dict.fromkeys([*existing.split(","), *field.split(",")])
+            self.record.line_fields[line.number] = ",".join(part for part in parts if part)
 
     def _unparsed(self, lines: list[Line], section: str, reason: str) -> None:
         assert self.record is not None
         for line in lines:
-            if not line.blank and line.number not in self.record.line_fields:
+            if not line.blank and (line.number, line.column) not in self.attributed:
                 self.record.unparsed_lines.append(
                     UnparsedLine(line.number, line.raw.strip(), section, reason)
                 )
@@ -190,10 +193,13 @@ class _DocumentParser:
         sections: list[Section] = []
         current = Section("preamble", None, None, [])
         for line in self.lines:
-            if line.number in self.record.line_fields:  # the title line
+            if (line.number, line.column) in self.attributed:  # the title line
                 continue
             if self._is_header(line) is not None and label_key(line.text) == self.header_key:
                 self._attribute([line], "page_header")
+                continue
+            if not line.blank and self.template.is_page_furniture(line.text):
+                self._attribute([line], "page_footer")
                 continue
             heading = self._heading(line)
             if heading:
@@ -510,9 +516,9 @@ class _DocumentParser:
             left = strip_list_word(segment[: match.start()])
             right = strip_list_word(segment[match.end() :])
             if left and right and self.vocab.match(vocabulary, left):
-                rest = self._split_and(right, vocabulary)
-                if all(self.vocab.match(vocabulary, part) for part in rest):
-                    return [left, *rest]
+                # a known option before 'and' ends an item; what follows is the next item,
+                # kept as free text ('other') if it matches no option
+                return [left, *self._split_and(right, vocabulary)]
         return [segment]
 
     def _team(self, text: str) -> list[str]:

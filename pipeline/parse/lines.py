@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pipeline.parse.layout import reflow_columns
+
 _BULLET = re.compile(
     r"^(?:(?:[-*+–—](?=\s))|[•●▪■□◦○·▶►▸▹➢➤➔→✓✔✗✘☐☑◆◇❖]|(?:\d{1,2}[.)](?=\s)))\s*"
 )
@@ -28,6 +30,8 @@ class Line:
     bullet: bool
     heading: bool
     cells: tuple[str, ...]
+    column: int = 0
+    """0 for a full-width line; 1 or 2 for the left or right fragment of a two-column line."""
 
     @property
     def blank(self) -> bool:
@@ -50,7 +54,7 @@ def split_source_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def clean_line(number: int, raw: str) -> Line:
+def clean_line(number: int, raw: str, column: int = 0) -> Line:
     text = normalise_characters(raw)
     heading = bool(_HEADING.match(text.lstrip()))
     text = _HEADING.sub("", text.lstrip())
@@ -68,11 +72,15 @@ def clean_line(number: int, raw: str) -> Line:
     )
     cells = tuple(cell for cell in cells if cell)
     clean = " ".join(_SPACE.sub(" ", text.replace("\t", " ")).split())
-    return Line(number, raw, clean, bullet, heading, cells)
+    return Line(number, raw, clean, bullet, heading, cells, column)
 
 
 def to_lines(text: str) -> list[Line]:
-    return [clean_line(number, raw) for number, raw in enumerate(split_source_lines(text), start=1)]
+    """Numbered clean lines in reading order (two-column layout blocks re-flowed, numbers kept)."""
+    return [
+        clean_line(source.number, source.text, source.column)
+        for source in reflow_columns(split_source_lines(text.lstrip("\ufeff")))
+    ]
 
 
 def join_wrapped(parts: list[str]) -> str:

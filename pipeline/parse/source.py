@@ -6,6 +6,7 @@ from pipeline.ingest.documents import SourceDocument
 from pipeline.parse.document import parse_text
 from pipeline.parse.record import Rejection, SnapshotRecord
 
+
 @dataclass(frozen=True)
 class ParsedDocument:
     """A source document with the record parsed from it, or the reason it was rejected."""
@@ -21,7 +22,7 @@ def parse_source(source: SourceDocument) -> ParsedDocument:
         return ParsedDocument(source, None, source.rejection)
     try:
         result = parse_text(source.text)
-    except Exception as error:  # noqa: BLE001 - one bad document must not stop the others
+    except Exception as error:
         return ParsedDocument(
             source,
             None,

@@ -59,6 +59,11 @@ class Template:
     benchmark: re.Pattern[str]
     share_phrases: dict[str, SharePhrase]
     benchmark_topics: dict[str, re.Pattern[str]]
+    page_furniture: tuple[re.Pattern[str], ...] = ()
+
+    def is_page_furniture(self, text: str) -> bool:
+        """A page number or running footer, repeated by the PDF on every page."""
+        return any(pattern.fullmatch(text) for pattern in self.page_furniture)
 
     def vocabulary_of(self, dimension: str) -> str:
         return self.item_dimensions.get(dimension, dimension)
@@ -93,7 +98,7 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         for p in sorted(phrases, key=len, reverse=True)
     )
     benchmark = re.compile(
-        rf"\b(?P<comparator>{comparators})\s+(?P<share>\d+(?:[.,]\d+)?\s?%|{shares})\s+of\s+"
+        rf"\b(?P<comparator>{comparators})\s+(?P<share>\d+(?:[.,]\d+)?\s?%|{shares})\s+(?:of\s+)?"
         r"(?:the\s+|all\s+|other\s+)*cities(?:\s+surveyed)?",
         re.IGNORECASE,
     )
@@ -130,4 +135,5 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         benchmark=benchmark,
         share_phrases=phrases,
         benchmark_topics={k: re.compile(v, re.IGNORECASE) for k, v in bench["topics"].items()},
+        page_furniture=_compile(data.get("page_furniture", [])),
     )

@@ -127,10 +127,10 @@ def parse_staff(text: str) -> StaffCount:
         if kind == "range":
             low, high = sorted((a, _quantity(match.group("b"))))
             return StaffCount(None, low, high)
-        if kind == "below":
-            return StaffCount(None, 0, max(a - 1, 0))
+        if kind == "below":  # no lower bound is stated: None, not 0
+            return StaffCount(None, None, max(a - 1, 0))
         if kind == "at_most":
-            return StaffCount(None, 0, a)
+            return StaffCount(None, None, a)
         if kind == "above":
             return StaffCount(None, a + 1, None)
         if kind == "at_least":

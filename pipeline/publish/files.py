@@ -63,9 +63,7 @@ def build_duckdb(parquet_files: dict[str, Path], target: Path, descriptions: dic
         connection = duckdb.connect(str(temporary))
         try:
             for name, path in parquet_files.items():
-                connection.execute(
-                    f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet({_quote(str(path))})'
-                )
+                connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet({_quote(str(path))})')
                 doc, columns = table_description(name)
                 comment = doc or descriptions.get(name, "")
                 if comment:

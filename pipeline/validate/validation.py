@@ -78,7 +78,9 @@ def referential_failures(tables: dict[str, pd.DataFrame]) -> list[ValidationFail
     loaded = documents.loc[documents["status"] == "loaded", "document_id"]
     stray = tables["snapshots"][~tables["snapshots"]["document_id"].isin(set(loaded))]
     failures += [
-        ValidationFailure("snapshots", str(row.document_id), "document_id", "references loaded documents", str(row.document_id))
+        ValidationFailure(
+            "snapshots", str(row.document_id), "document_id", "references loaded documents", str(row.document_id)
+        )
         for row in stray.itertuples()
     ]
     return failures
@@ -89,9 +91,7 @@ def collect_failures(tables: dict[str, pd.DataFrame]) -> list[ValidationFailure]
     return failures + referential_failures(tables)
 
 
-def reject_documents(
-    tables: dict[str, pd.DataFrame], failures: list[ValidationFailure]
-) -> dict[str, pd.DataFrame]:
+def reject_documents(tables: dict[str, pd.DataFrame], failures: list[ValidationFailure]) -> dict[str, pd.DataFrame]:
     """Move each document with failures out of the loaded tables into rejected_documents."""
     by_document: dict[str, list[ValidationFailure]] = {}
     for failure in failures:
@@ -119,9 +119,9 @@ def reject_documents(
     documents.loc[hit, "status"] = "rejected"
     documents.loc[hit, "snapshot_id"] = pd.NA
     result["documents"] = documents
-    rejected = pd.concat(
-        [tables["rejected_documents"], pd.DataFrame(new_rejections)], ignore_index=True
-    ).astype(tables["rejected_documents"].dtypes.to_dict())
+    rejected = pd.concat([tables["rejected_documents"], pd.DataFrame(new_rejections)], ignore_index=True).astype(
+        tables["rejected_documents"].dtypes.to_dict()
+    )
     result["rejected_documents"] = rejected.sort_values("path", kind="stable").reset_index(drop=True)
     return result
 

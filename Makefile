@@ -1,0 +1,32 @@
+# Two commands: `make warehouse` builds the warehouse from raw/, `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup warehouse test lint dagster clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+warehouse: $(STAMP)
+	$(BIN)/citysnap build --raw raw --warehouse warehouse
+
+test: $(STAMP)
+	$(BIN)/ruff check pipeline schemas tests
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline schemas tests
+	$(BIN)/ruff format --check pipeline schemas tests
+
+dagster: $(STAMP)
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m pipeline.definitions
+
+clean:
+	rm -rf warehouse/parquet warehouse/warehouse.duckdb .dagster_home

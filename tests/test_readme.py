@@ -1,0 +1,37 @@
+"""The README's example outputs are what the commands really print on a fresh build of raw/."""
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import build_summary, main
+from tests.conftest import PROJECT_ROOT, build_warehouse
+
+README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+SQL_EXAMPLES = re.findall(r"```console\n\$ (citysnap sql .+?)\n(.*?)```", README, flags=re.S)
+
+
+@pytest.fixture(scope="module")
+def project_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    warehouse = tmp_path_factory.mktemp("readme_warehouse")
+    build_warehouse(PROJECT_ROOT / "raw", warehouse).close()
+    return warehouse
+
+
+def test_the_readme_has_sql_examples():
+    assert len(SQL_EXAMPLES) >= 3
+
+
+@pytest.mark.parametrize(("command", "expected"), SQL_EXAMPLES, ids=[f"example{i}" for i in range(len(SQL_EXAMPLES))])
+def test_readme_sql_example_prints_what_the_readme_shows(command, expected, project_warehouse, capsys):
+    args = shlex.split(command)[1:]
+    assert main([*args, "--warehouse", str(project_warehouse)]) == 0
+    assert capsys.readouterr().out == expected
+
+
+def test_readme_build_summary_matches_a_fresh_build(project_warehouse):
+    shown = re.search(r"```text\n(documents: .+?)```", README, flags=re.S).group(1)
+    actual = build_summary(project_warehouse).replace(str(project_warehouse), "warehouse")
+    assert actual + "\n" == shown
