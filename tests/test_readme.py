@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import build_summary, main
+from pipeline.cli import main
+from pipeline.commands.build import build_summary
 from tests.conftest import PROJECT_ROOT, build_warehouse
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")

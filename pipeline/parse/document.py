@@ -308,7 +308,7 @@ class _DocumentParser:
                 grid.append(line)
         cells: list[tuple[str, list[Line]]] = []
         single: list[Line] = []
-        for line in grid + [Line(0, "", "", False, False, ())]:
+        for line in [*grid, Line(0, "", "", False, False, ())]:
             if len(line.cells) >= 2:
                 cells.extend(self._group_labels(single, "policy_areas"))
                 single = []
@@ -329,16 +329,23 @@ class _DocumentParser:
     def _body(self, section: Section) -> None:
         lines = section.lines
         pending = self.template.section_lists.get(section.name)
+        bare_intro: list[Line] | None = None
+        """An introducing sentence that states nothing else: attributed only once items follow it."""
         index = 0
         while index < len(lines):
             line = lines[index]
             if line.blank:
                 index += 1
                 continue
-            if pending and (line.bullet or self._looks_like_item(line)):
+            if pending and (line.bullet or self._looks_like_item(line)) and not self._starts_prose(lines, index):
+                if bare_intro is not None:
+                    self._attribute(bare_intro, f"{pending}:intro")
+                    bare_intro = None
                 index = self._collect_items(lines, index, pending, section.name)
                 pending = None
                 continue
+            self._flag_empty_intro(bare_intro, section.name)
+            bare_intro = None
             paragraph = [line]
             index += 1
             while (
@@ -353,15 +360,36 @@ class _DocumentParser:
             text = join_wrapped([x.text for x in paragraph])
             fields = self._prose(section.name, text, paragraph[0].number)
             intro = self.template.list_intro(text)
-            if intro:
-                fields.append(f"{intro}:intro")
             pending = intro
+            if intro and not fields:
+                bare_intro = paragraph
+            elif intro:
+                fields.append(f"{intro}:intro")
             if fields:
                 self._attribute(paragraph, ",".join(dict.fromkeys(fields)))
-            else:
+            elif not intro:
                 self._unparsed(paragraph, section.name, f"sentence not recognised in section {section.name}")
             if not paragraph[-1].bullet and len(text.split()) >= 6:
                 self.last_prose = (paragraph[-1], text)
+        self._flag_empty_intro(bare_intro, section.name)
+
+    def _flag_empty_intro(self, paragraph: list[Line] | None, section: str) -> None:
+        """A list heading with nothing under it answers nothing: keep it flagged, set no fact."""
+        if paragraph is not None:
+            self._unparsed(paragraph, section, "list introduction with no items under it")
+
+    def _starts_prose(self, lines: list[Line], index: int) -> bool:
+        """A hard-wrapped sentence (hyphenated, or continued in lower case on the next line) is prose,
+        even when its first line is short enough to pass for a list item."""
+        line = lines[index]
+        if line.bullet:
+            return False
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if following is None or following.blank or following.bullet:
+            return False
+        if line.text.endswith("-") and following.text[:1].islower():
+            return True
+        return line.words >= 6 and following.text[:1].islower()
 
     def _looks_like_item(self, line: Line) -> bool:
         text = line.text
@@ -385,15 +413,20 @@ class _DocumentParser:
                 and not line.bullet
                 and line.text[:1].islower()
             )
-            if line.blank or line.bullet or continuation or self._looks_like_item(line):
+            item_like = self._looks_like_item(line) and not self._starts_prose(lines, index)
+            if line.blank or line.bullet or continuation or item_like:
                 taken.append(line)
                 index += 1
             else:
                 break
         vocabulary = self.template.vocabulary_of(dimension)
-        for label, used in self._group_labels(taken, vocabulary):
+        labels = self._group_labels(taken, vocabulary)
+        for label, used in labels:
             self._add_item(dimension, label, used[0].number, vocabulary)
             self._attribute(used, dimension)
+        fact = self.template.list_facts.get(dimension)
+        if labels and fact and getattr(self.record, fact) is None:
+            setattr(self.record, fact, True)
         return index
 
     def _group_labels(self, lines: list[Line], vocabulary: str) -> list[tuple[str, list[Line]]]:
@@ -481,8 +514,10 @@ class _DocumentParser:
             if match and record.approach is None:
                 phrase = match.group("approach")
                 record.approach_text = phrase
-                record.approach = self.vocab.match("approaches", phrase) or self.vocab.find_within(
-                    "approaches", phrase
+                record.approach = (
+                    self.vocab.match("approaches", phrase)
+                    or self.vocab.find_within("approaches", phrase)
+                    or OTHER
                 )
                 fields.append("approach")
         return fields
@@ -510,16 +545,20 @@ class _DocumentParser:
         return labels
 
     def _split_and(self, segment: str, vocabulary: str) -> list[str]:
+        """Split 'A and B' where A is a known option, preferring the longest A and a split whose
+        parts are all options; a remainder that matches nothing is the next item, as free text."""
         if self.vocab.match(vocabulary, segment):
             return [segment]
-        for match in re.finditer(r"\s+(?:and|as well as)\s+", segment):
+        fallback: list[str] | None = None
+        for match in reversed(list(re.finditer(r"\s+(?:and|as well as)\s+", segment))):
             left = strip_list_word(segment[: match.start()])
             right = strip_list_word(segment[match.end() :])
             if left and right and self.vocab.match(vocabulary, left):
-                # a known option before 'and' ends an item; what follows is the next item,
-                # kept as free text ('other') if it matches no option
-                return [left, *self._split_and(right, vocabulary)]
-        return [segment]
+                rest = self._split_and(right, vocabulary)
+                if all(self.vocab.match(vocabulary, part) for part in rest):
+                    return [left, *rest]
+                fallback = fallback or [left, *rest]
+        return fallback or [segment]
 
     def _team(self, text: str) -> list[str]:
         record = self.record

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -32,6 +32,20 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class FirstMatch:
+    """Several patterns tried in order, used like one compiled pattern (each may reuse group names)."""
+
+    patterns: tuple[re.Pattern[str], ...]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for pattern in self.patterns:
+            match = pattern.search(text)
+            if match:
+                return match
+        return None
+
+
+@dataclass(frozen=True)
 class SharePhrase:
     """The range of percentages a phrase such as 'more than half' states (bounds inclusive)."""
 
@@ -55,11 +69,12 @@ class Template:
     facts: tuple[Fact, ...]
     team_location: tuple[re.Pattern[str], ...]
     team_staff: tuple[re.Pattern[str], ...]
-    approach_sentence: re.Pattern[str]
+    approach_sentence: FirstMatch
     benchmark: re.Pattern[str]
     share_phrases: dict[str, SharePhrase]
     benchmark_topics: dict[str, re.Pattern[str]]
     page_furniture: tuple[re.Pattern[str], ...] = ()
+    list_facts: dict[str, str] = field(default_factory=dict)
 
     def is_page_furniture(self, text: str) -> bool:
         """A page number or running footer, repeated by the PDF on every page."""
@@ -75,6 +90,10 @@ class Template:
             if key == intro_key or key.endswith(" " + intro_key) or intro_key in key:
                 return dimension
         return None
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 def _keys(mapping: dict[str, list[str]]) -> dict[str, str]:
@@ -131,9 +150,10 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         facts=facts,
         team_location=_compile(data["team_location"]),
         team_staff=_compile(data["team_staff"]),
-        approach_sentence=re.compile(data["approach_sentence"], re.IGNORECASE),
+        approach_sentence=FirstMatch(_compile(_as_list(data["approach_sentence"]))),
         benchmark=benchmark,
         share_phrases=phrases,
         benchmark_topics={k: re.compile(v, re.IGNORECASE) for k, v in bench["topics"].items()},
         page_furniture=_compile(data.get("page_furniture", [])),
+        list_facts=dict(data.get("list_facts", {})),
     )

@@ -1,0 +1,1 @@
+"""Subcommands of ``citysnap``: each module defines ``register(subparsers)``."""
