@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -33,10 +33,15 @@ _SPELLING = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def label_key(label: str) -> str:
-    """Normalise a label for matching: case, accents, punctuation, articles, '&', spelling."""
-    text = unicodedata.normalize("NFKD", label)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    """Normalise a label for matching: case, accents, punctuation, articles, '&', spelling.
+    Cached: the same headings and options recur in every document."""
+    if label.isascii():
+        text = label.lower()
+    else:
+        text = unicodedata.normalize("NFKD", label)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("&", " and ")
     text = _NON_ALNUM.sub(" ", text).strip()
     text = _ARTICLES.sub("", text)

@@ -337,7 +337,8 @@ class _DocumentParser:
             if line.blank:
                 index += 1
                 continue
-            if pending and (line.bullet or self._looks_like_item(line)) and not self._starts_prose(lines, index):
+            item_like = line.bullet or self._looks_like_item(line)
+            if pending and item_like and not self._starts_prose(lines, index):
                 if bare_intro is not None:
                     self._attribute(bare_intro, f"{pending}:intro")
                     bare_intro = None

@@ -104,7 +104,10 @@ _STAFF_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"\b(?:under|up to|at most|maximum of)\s+(?P<a>{_QUANTITY})\b", re.I), "at_most"),
     (re.compile(rf"\b(?:more than|over)\s+(?P<a>{_QUANTITY})\b", re.I), "above"),
     (re.compile(rf"\b(?:at least|minimum of)\s+(?P<a>{_QUANTITY})\b", re.I), "at_least"),
-    (re.compile(rf"\b(?:around|about|approx(?:imately|\.)?|roughly|some|nearly)\s+{_QUANTITY}\b", re.I), "vague"),
+    (
+        re.compile(rf"\b(?:around|about|approx(?:imately|\.)?|roughly|some|nearly)\s+{_QUANTITY}\b", re.I),
+        "vague",
+    ),
     (re.compile(rf"\balmost\s+{_QUANTITY}\b", re.I), "vague"),
     (re.compile(rf"^(?:a team of\s+|an? )?(?P<a>{_QUANTITY})\b", re.I), "exact"),
     (re.compile(rf"\bteam of\s+(?P<a>{_QUANTITY})\b", re.I), "exact"),
