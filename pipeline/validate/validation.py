@@ -136,6 +136,8 @@ def validate_tables(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataF
     orphan = [f for f in failures if f.document_id is None]
     if orphan:
         raise WarehouseValidationError("; ".join(f.describe() for f in orphan[:10]))
+    if not failures:
+        return tables, []
     cleaned = reject_documents(tables, failures)
     remaining = collect_failures(cleaned)
     if remaining:

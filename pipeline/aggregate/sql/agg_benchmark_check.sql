@@ -18,16 +18,21 @@ WITH answers AS (
     FROM snapshots
     UNION ALL
     SELECT survey_wave, 'approach', approach FROM snapshots
+), answer_counts AS (
+    SELECT survey_wave, topic, answer, count(*) AS cities
+    FROM answers
+    WHERE answer IS NOT NULL
+    GROUP BY survey_wave, topic, answer
 ), computed AS (
     SELECT
         c.snapshot_id,
         c.position,
-        count(a.answer) AS cities_answering,
-        count(*) FILTER (WHERE (a.answer = c.city_value) = c.refers_to_city_value) AS cities_matching
+        coalesce(sum(a.cities), 0)::BIGINT AS cities_answering,
+        coalesce(sum(a.cities) FILTER (WHERE (a.answer = c.city_value) = c.refers_to_city_value), 0)::BIGINT
+            AS cities_matching
     FROM benchmark_claims AS c
     JOIN snapshots AS s USING (snapshot_id)
-    LEFT JOIN answers AS a
-        ON a.survey_wave = s.survey_wave AND a.topic = c.topic AND a.answer IS NOT NULL
+    LEFT JOIN answer_counts AS a ON a.survey_wave = s.survey_wave AND a.topic = c.topic
     GROUP BY c.snapshot_id, c.position
 )
 SELECT
