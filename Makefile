@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup warehouse test lint dagster clean
+.PHONY: setup warehouse test lint dagster clean bench report docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,12 @@ setup: $(STAMP)
 
 warehouse: $(STAMP)
 	$(BIN)/citysnap build --raw raw --warehouse warehouse
+
+report: $(STAMP)
+	$(BIN)/citysnap report --warehouse warehouse
+
+docs: $(STAMP)
+	$(BIN)/python -m pipeline.publish.dictionary
 
 test: $(STAMP)
 	$(BIN)/ruff check pipeline schemas tests
@@ -29,4 +35,7 @@ dagster: $(STAMP)
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m pipeline.definitions
 
 clean:
-	rm -rf warehouse/parquet warehouse/warehouse.duckdb .dagster_home
+	rm -rf warehouse/parquet warehouse/warehouse.duckdb warehouse/report .dagster_home
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py

@@ -82,7 +82,28 @@ def warehouse_tables(context: dg.AssetExecutionContext, parsed_documents: list[P
     if failures:
         context.log.warning(f"{len(failures)} validation failure(s) moved documents to rejected_documents")
     for name in TABLES:
-        yield dg.Output(tables[name], output_name=name, metadata=table_metadata(tables[name], name))
+        metadata = table_metadata(tables[name], name)
+        if name == "parse_reports":
+            metadata.update(parse_report_metadata(tables[name]))
+        yield dg.Output(tables[name], output_name=name, metadata=metadata)
+
+
+ATTENTION_COLUMNS = ["path", "fields_missing", "missing_fields", "unparsed_line_count", "other_labels"]
+MAX_ATTENTION_ROWS = 50
+
+
+def parse_report_metadata(reports: pd.DataFrame) -> dict:
+    """The documents a curator should look at, worst first, as a table in the Dagster UI."""
+    attention = reports[reports["needs_attention"] | (reports["fields_missing"] > 0)]
+    attention = attention.sort_values(["unparsed_line_count", "fields_missing", "path"], ascending=[False, False, True])
+    listing = attention[ATTENTION_COLUMNS].head(MAX_ATTENTION_ROWS)
+    return {
+        "documents_needing_attention": int(reports["needs_attention"].sum()),
+        "documents_with_missing_fields": int((reports["fields_missing"] > 0).sum()),
+        "unparsed_lines_total": int(reports["unparsed_line_count"].sum()),
+        "labels_coded_other_total": int(reports["other_label_count"].sum()),
+        "attention": dg.MetadataValue.md(listing.to_markdown(index=False) if not listing.empty else "none"),
+    }
 
 
 @dg.asset(

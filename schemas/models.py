@@ -35,6 +35,9 @@ REJECTION_REASONS = [
     "duplicate_snapshot",
     "validation_failed",
     "parser_error",
+    "pdf_encrypted",
+    "pdf_needs_ocr",
+    "pdf_corrupt",
 ]
 
 
@@ -59,7 +62,7 @@ class DocumentsTable(BaseTable):
     path: Str = pa.Field(unique=True, description="Path relative to raw/, with / separators")
     survey_wave: Int = pa.Field(nullable=True, **YEAR, description="Survey wave: the file's folder")
     size_bytes: Int = pa.Field(ge=0, description="File size in bytes")
-    source_format: Str = pa.Field(description="text, markdown, or the unsupported extension")
+    source_format: Str = pa.Field(description="text, markdown, pdf, or the unsupported extension")
     line_count: Int = pa.Field(nullable=True, ge=0, description="Lines in the decoded text")
     status: Str = pa.Field(isin=DOCUMENT_STATUSES, description="loaded or rejected")
     snapshot_id: Str = pa.Field(nullable=True, description="Snapshot built from it, if loaded")
@@ -156,12 +159,8 @@ class SnapshotItemsTable(BaseTable):
 
     @pa.dataframe_check(error="code is not in the vocabulary of its dimension")
     def code_in_vocabulary(cls, df: pd.DataFrame) -> pd.Series:
-        allowed = allowed_item_codes()
-        return pd.Series(
-            [code in allowed.get(dim, set()) for dim, code in zip(df["dimension"], df["code"], strict=True)],
-            index=df.index,
-            dtype=bool,
-        )
+        allowed = [f"{dim}\x1f{code}" for dim, codes in allowed_item_codes().items() for code in codes]
+        return (df["dimension"].astype(str) + "\x1f" + df["code"].astype(str)).isin(allowed).astype(bool)
 
 
 class PolicyAreaDataTable(BaseTable):
@@ -245,6 +244,10 @@ class ParseReportsTable(BaseTable):
     other_label_count: Int = pa.Field(ge=0, description="Items coded 'other' (free text)")
     other_labels: Str = pa.Field(description="Those labels, '; '-separated")
     needs_attention: Bool = pa.Field(description="True when lines are unparsed or labels are 'other'")
+    layout_fields: Str = pa.Field(
+        description="Fields read from the page layout rather than the text (a PDF's grid colours give "
+        "policy_area_data.data_status), comma-separated; empty for text documents"
+    )
 
 
 class VocabularyTable(BaseTable):

@@ -39,3 +39,14 @@ def test_sql_reports_errors_and_a_missing_warehouse(messy_build, tmp_path: Path,
     assert "SQL error" in capsys.readouterr().err
     assert main(["sql", "SELECT 1", "--warehouse", str(tmp_path)]) == 2
     assert "run `citysnap build`" in capsys.readouterr().err
+
+
+def test_check_reads_a_pdf_with_its_grid_statuses(tmp_path: Path, capsys):
+    from tests.pdf_factory import snapshot_pdf
+
+    pdf = tmp_path / "stockholm.pdf"
+    pdf.write_bytes(snapshot_pdf())
+    assert main(["check", str(pdf)]) == 0
+    out = capsys.readouterr().out
+    assert "OK Stockholm, Sweden" in out
+    assert "Transport / Mobility [transport_mobility: sufficient]" in out

@@ -5,18 +5,24 @@ import dataclasses
 from pathlib import Path
 
 from pipeline.commands.formatting import shorten
-from pipeline.ingest.documents import decode
+from pipeline.ingest.documents import SUPPORTED_SUFFIXES, extract_text
 from pipeline.normalize.tables import parse_report
 from pipeline.parse.document import parse_text
 from pipeline.parse.record import Rejection, SnapshotRecord
+from pipeline.parse.source import with_policy_area_statuses
 
 
 def check_file(path: Path) -> tuple[SnapshotRecord | None, Rejection | None]:
-    decoded = decode(path.read_bytes())
-    if isinstance(decoded, Rejection):
-        return None, decoded
-    result = parse_text(decoded)
-    return result.record, result.rejection
+    """Read a text or PDF file as the build would (wave folder aside) and parse it."""
+    source_format = SUPPORTED_SUFFIXES.get(path.suffix.lower(), "text")
+    extracted = extract_text(path.read_bytes(), source_format)
+    if isinstance(extracted, Rejection):
+        return None, extracted
+    text, statuses = extracted
+    result = parse_text(text)
+    if result.record is None or not statuses:
+        return result.record, result.rejection
+    return with_policy_area_statuses(result.record, statuses), None
 
 
 def describe_record(record: SnapshotRecord) -> str:

@@ -1,8 +1,9 @@
 """Find documents under ``raw/``, identify them by content hash, and decode them safely.
 
 A document's survey wave is the name of its folder (``raw/2020/stockholm.txt``). Anything that
-cannot be read as a snapshot (empty, binary, not UTF-8, cut off, no wave folder) becomes a
-:class:`Rejection` with a specific reason instead of an exception.
+cannot be read as a snapshot (empty, binary, not UTF-8, cut off, no wave folder, a PDF without a
+text layer or with a password) becomes a :class:`Rejection` with a specific reason instead of an
+exception. PDFs are turned into text (and grid colours) by :mod:`pipeline.ingest.pdf`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.ingest.pdf import PdfExtraction, read_pdf
 from pipeline.parse.record import Rejection
 
-SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown"}
+SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".pdf": "pdf"}
 WAVE_FOLDER = re.compile(r"^(?:19|20)\d{2}$")
 BINARY_SNIFF_BYTES = 8192
 MAX_CONTROL_SHARE = 0.05
@@ -32,6 +34,8 @@ class SourceDocument:
     source_format: str
     text: str | None
     rejection: Rejection | None
+    policy_area_statuses: tuple[tuple[str, str], ...] = ()
+    """(grid cell label, data status) read from a PDF's colours; empty for text documents."""
 
 
 def discover(raw_dir: Path) -> list[Path]:
@@ -98,35 +102,80 @@ def decode(data: bytes) -> str | Rejection:
         )
 
 
-def read_document(raw_dir: Path, path: Path) -> SourceDocument:
-    data = path.read_bytes()
+@dataclass(frozen=True)
+class DocumentRef:
+    """A file under raw/ identified by its content hash, before it is decoded: enough to tell
+    whether it changed since the last build without extracting its text."""
+
+    document_id: str
+    path: str
+    survey_wave: int | None
+    size_bytes: int
+    source_format: str
+    rejection: Rejection | None
+
+
+def document_ref(raw_dir: Path, path: Path, data: bytes) -> DocumentRef:
     relative = path.relative_to(raw_dir)
-    document_id = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()
-    source_format = SUPPORTED_SUFFIXES.get(suffix, suffix.lstrip(".") or "none")
     wave = survey_wave(relative)
     rejection: Rejection | None = wave if isinstance(wave, Rejection) else None
-    text: str | None = None
     if rejection is None and suffix not in SUPPORTED_SUFFIXES:
         rejection = Rejection(
             "unsupported_format",
             f"{suffix or 'no extension'} files are not read; supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)),
         )
-    if rejection is None:
-        decoded = decode(data)
-        if isinstance(decoded, Rejection):
-            rejection = decoded
-        else:
-            text = decoded
-    return SourceDocument(
-        document_id=document_id,
+    return DocumentRef(
+        document_id=hashlib.sha256(data).hexdigest(),
         path=relative.as_posix(),
         survey_wave=None if isinstance(wave, Rejection) else wave,
         size_bytes=len(data),
-        source_format=source_format,
-        text=text,
+        source_format=SUPPORTED_SUFFIXES.get(suffix, suffix.lstrip(".") or "none"),
         rejection=rejection,
     )
+
+
+def inventory(raw_dir: Path) -> list[DocumentRef]:
+    """Every file under raw/ with its hash and wave, in a stable order."""
+    return [document_ref(raw_dir, path, path.read_bytes()) for path in discover(raw_dir)]
+
+
+def extract_text(data: bytes, source_format: str) -> tuple[str, tuple[tuple[str, str], ...]] | Rejection:
+    """The document's text (and, for a PDF, the grid statuses its colours show), or a rejection."""
+    if source_format == "pdf":
+        extracted = read_pdf(data)
+        if isinstance(extracted, PdfExtraction):
+            return extracted.text, tuple(extracted.policy_area_statuses.items())
+        return extracted
+    decoded = decode(data)
+    return decoded if isinstance(decoded, Rejection) else (decoded, ())
+
+
+def load_document(ref: DocumentRef, data: bytes) -> SourceDocument:
+    text: str | None = None
+    statuses: tuple[tuple[str, str], ...] = ()
+    rejection = ref.rejection
+    if rejection is None:
+        extracted = extract_text(data, ref.source_format)
+        if isinstance(extracted, Rejection):
+            rejection = extracted
+        else:
+            text, statuses = extracted
+    return SourceDocument(
+        document_id=ref.document_id,
+        path=ref.path,
+        survey_wave=ref.survey_wave,
+        size_bytes=ref.size_bytes,
+        source_format=ref.source_format,
+        text=text,
+        rejection=rejection,
+        policy_area_statuses=statuses,
+    )
+
+
+def read_document(raw_dir: Path, path: Path) -> SourceDocument:
+    data = path.read_bytes()
+    return load_document(document_ref(raw_dir, path, data), data)
 
 
 def read_documents(raw_dir: Path) -> list[SourceDocument]:

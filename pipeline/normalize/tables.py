@@ -103,9 +103,9 @@ def _snapshot_row(sid: str, doc: ParsedDocument, record: SnapshotRecord) -> dict
     return row
 
 
-def parse_report(record: SnapshotRecord) -> dict:
+def parse_report(record: SnapshotRecord, layout_fields: Iterable[str] = ()) -> dict:
     """What a curator needs to know about one parsed document: fields found and missing,
-    lines left unparsed and free-text labels coded 'other'."""
+    lines left unparsed, free-text labels coded 'other', and fields read from the page layout."""
     missing = [name for name, attr in EXPECTED_FIELDS.items() if getattr(record, attr) in (None, [])]
     dimensions = {item.dimension for item in record.items}
     missing += [dim for dim in EXPECTED_LISTS if dim not in dimensions]
@@ -122,6 +122,7 @@ def parse_report(record: SnapshotRecord) -> dict:
         "other_label_count": len(others),
         "other_labels": "; ".join(others),
         "needs_attention": bool(record.unparsed_lines or others),
+        "layout_fields": ", ".join(layout_fields),
     }
 
 
@@ -130,7 +131,7 @@ def _report_row(sid: str, doc: ParsedDocument, record: SnapshotRecord) -> dict:
         "document_id": doc.source.document_id,
         "snapshot_id": sid,
         "path": doc.source.path,
-        **parse_report(record),
+        **parse_report(record, doc.layout_fields),
     }
 
 

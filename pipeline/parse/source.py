@@ -1,10 +1,13 @@
 """Parse an ingested document: the bridge between the ingest and parse stages."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.ingest.documents import SourceDocument
 from pipeline.parse.document import parse_text
 from pipeline.parse.record import Rejection, SnapshotRecord
+from schemas.vocabulary import label_key
+
+DATA_STATUS_FIELD = "policy_area_data.data_status"
 
 
 @dataclass(frozen=True)
@@ -14,6 +17,8 @@ class ParsedDocument:
     source: SourceDocument
     record: SnapshotRecord | None
     rejection: Rejection | None
+    layout_fields: tuple[str, ...] = ()
+    """Fields set from the page layout (a PDF's colours) rather than from the text."""
 
 
 def parse_source(source: SourceDocument) -> ParsedDocument:
@@ -28,4 +33,20 @@ def parse_source(source: SourceDocument) -> ParsedDocument:
             None,
             Rejection("parser_error", f"parser failed: {type(error).__name__}: {error}"),
         )
-    return ParsedDocument(source, result.record, result.rejection)
+    if result.record is None or not source.policy_area_statuses:
+        return ParsedDocument(source, result.record, result.rejection)
+    record = with_policy_area_statuses(result.record, source.policy_area_statuses)
+    coloured = any(area.data_status != "unknown" for area in record.policy_area_data)
+    return ParsedDocument(source, record, result.rejection, (DATA_STATUS_FIELD,) if coloured else ())
+
+
+def with_policy_area_statuses(record: SnapshotRecord, statuses: tuple[tuple[str, str], ...]) -> SnapshotRecord:
+    """A copy of the record whose grid cells carry the status of the colour the PDF showed them in,
+    matching labels loosely (case, punctuation, accents). A cell the PDF did not colour keeps
+    'unknown'. The parser's record is left as it was (it may be cached)."""
+    by_key = {label_key(label): status for label, status in statuses}
+    areas = [
+        replace(area, data_status=by_key[label_key(area.label)]) if label_key(area.label) in by_key else area
+        for area in record.policy_area_data
+    ]
+    return replace(record, policy_area_data=areas)

@@ -1,0 +1,178 @@
+"""Benchmark: the build against the floor, on the same generated corpus, in one run.
+
+For each corpus size N (1,000 and 10,000; also 100,000 with BENCH_FULL=1) it measures
+- the floors: ``cat`` of every file, and a bare loop reading and parsing every document with the
+  project's parser (no Dagster, no pandera, no DuckDB);
+- Dagster's fixed start-up cost: a build of an empty raw/ folder;
+- a full build through Dagster (``citysnap build``), a no-change rebuild, and a rebuild after one
+  document changed;
+each as a separate process, with wall time and peak resident memory (``/usr/bin/time``), and
+prints the ratios against the targets. Machines are noisy: compare ratios from one run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = Path(os.environ.get("BENCH_WORK", ROOT / "bench" / ".work"))
+PYTHON = sys.executable
+CITYSNAP = [PYTHON, "-m", "pipeline.cli"]
+FLOOR_LOOP = """
+import sys
+from pathlib import Path
+from pipeline.parse.document import parse_text
+count = 0
+for path in sorted(Path(sys.argv[1]).rglob("*.txt")):
+    parse_text(path.read_text(encoding="utf-8"))
+    count += 1
+print(count)
+"""
+
+
+@dataclass
+class Measure:
+    documents: int
+    stage: str
+    seconds: float
+    peak_mib: float
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.documents / self.seconds if self.seconds else float("inf")
+
+
+def timed(command: list[str] | str, documents: int, stage: str, shell: bool = False) -> Measure:
+    """Run a command under /usr/bin/time and return its wall time and peak RSS."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        prefix = f"/usr/bin/time -f '%e %M' -o {report.name} " if shell else None
+        started = time.perf_counter()
+        if shell:
+            subprocess.run(prefix + command, shell=True, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        else:
+            subprocess.run(
+                ["/usr/bin/time", "-f", "%e %M", "-o", report.name, *command],
+                check=True,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        wall = time.perf_counter() - started
+        _, max_rss_kib = report.read().split()[-2:]
+    return Measure(documents, stage, wall, int(max_rss_kib) / 1024)
+
+
+def corpus(count: int) -> Path:
+    folder = WORK / f"corpus_{count}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run([*CITYSNAP, "synth", "--count", str(count), "--out", str(folder)], check=True, cwd=ROOT)
+        marker.touch()
+    return folder
+
+
+def change_one_document(raw: Path) -> None:
+    """Edit one document's population line, as a city would when it sends a correction."""
+    path = sorted(raw.rglob("*.txt"))[len(list(raw.rglob("*.txt"))) // 2]
+    text = path.read_text(encoding="utf-8")
+    marker = "**Population size:** "
+    start = text.index(marker) + len(marker)
+    end = text.index("\n", start)
+    path.write_text(text[:start] + "123 456 (2021)" + text[end:], encoding="utf-8")
+
+
+def bench_size(count: int) -> list[Measure]:
+    source = corpus(count)
+    raw = WORK / f"raw_{count}"
+    warehouse = WORK / f"warehouse_{count}"
+    shutil.rmtree(raw, ignore_errors=True)
+    shutil.rmtree(warehouse, ignore_errors=True)
+    shutil.copytree(source, raw, ignore=shutil.ignore_patterns(".complete"))
+    build = [*CITYSNAP, "build", "--raw", str(raw), "--warehouse", str(warehouse), "--quiet"]
+    measures = [
+        timed(f"find {raw} -type f -exec cat {{}} + > /dev/null", count, "floor: cat", shell=True),
+        timed([PYTHON, "-c", FLOOR_LOOP, str(raw)], count, "floor: read + parse loop"),
+        timed(build, count, "full build (dagster)"),
+        timed(build, count, "no-change rebuild"),
+    ]
+    change_one_document(raw)
+    measures.append(timed(build, count, "one-changed rebuild"))
+    return measures
+
+
+def startup_cost() -> Measure:
+    empty = WORK / "raw_empty"
+    shutil.rmtree(empty, ignore_errors=True)
+    empty.mkdir(parents=True)
+    warehouse = WORK / "warehouse_empty"
+    shutil.rmtree(warehouse, ignore_errors=True)
+    build = [*CITYSNAP, "build", "--raw", str(empty), "--warehouse", str(warehouse), "--quiet"]
+    return timed(build, 0, "dagster start-up (empty raw/)")
+
+
+def report(startup: Measure, results: dict[int, list[Measure]]) -> str:
+    lines = [
+        f"Dagster fixed start-up (build of an empty raw/): {startup.seconds:.1f} s, peak {startup.peak_mib:.0f} MiB",
+        "",
+        f"| {'N':>7} | {'stage':<26} | {'seconds':>8} | {'docs/s':>8} | {'peak MiB':>8} | ratio            |",
+        f"|{'-' * 9}|{'-' * 28}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 18}|",
+    ]
+    verdicts = []
+    for count, measures in results.items():
+        by_stage = {m.stage: m for m in measures}
+        floor = by_stage["floor: read + parse loop"].seconds
+        full = by_stage["full build (dagster)"].seconds
+        for m in measures:
+            if m.stage == "full build (dagster)":
+                ratio = f"{full / floor:.2f}x floor"
+            elif "rebuild" in m.stage:
+                ratio = f"{100 * m.seconds / full:.1f}% of full"
+            else:
+                ratio = ""
+            lines.append(
+                f"| {count:>7} | {m.stage:<26} | {m.seconds:>8.2f} | {m.docs_per_second:>8.0f} | "
+                f"{m.peak_mib:>8.0f} | {ratio:<16} |"
+            )
+        no_change = by_stage["no-change rebuild"].seconds
+        one_changed = by_stage["one-changed rebuild"].seconds
+        peak = max(m.peak_mib for m in measures if "build" in m.stage)
+        verdicts.append(
+            f"N={count}: full build {full:.1f}s <= 3 x floor ({floor:.1f}s) + start-up ({startup.seconds:.1f}s)"
+            f" = {3 * floor + startup.seconds:.1f}s: {'met' if full <= 3 * floor + startup.seconds else 'MISSED'}; "
+            f"no-change {100 * no_change / full:.1f}% (<= 10%: {'met' if no_change <= 0.10 * full else 'MISSED'}); "
+            f"one-changed {100 * one_changed / full:.1f}% (<= 15%: {'met' if one_changed <= 0.15 * full else 'MISSED'}); "
+            f"peak build memory {peak:.0f} MiB"
+        )
+    return "\n".join([*lines, "", *verdicts])
+
+
+def main() -> int:
+    sizes = [1_000, 10_000] + ([100_000] if os.environ.get("BENCH_FULL") == "1" else [])
+    if os.environ.get("BENCH_SIZES"):
+        sizes = [int(size) for size in os.environ["BENCH_SIZES"].split(",")]
+    WORK.mkdir(parents=True, exist_ok=True)
+    startup = startup_cost()
+    results = {}
+    for count in sizes:
+        print(f"benchmarking N={count} ...", file=sys.stderr, flush=True)
+        results[count] = bench_size(count)
+    text = report(startup, results)
+    print(text)
+    (WORK / "results.json").write_text(
+        json.dumps({"startup": asdict(startup), "results": {n: [asdict(m) for m in ms] for n, ms in results.items()}}),
+        encoding="utf-8",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
