@@ -10,12 +10,15 @@ import dagster as dg
 import pandas as pd
 
 from pipeline.aggregate.aggregates import aggregate_descriptions, compute_aggregates
-from pipeline.ingest.documents import SourceDocument, read_documents
-from pipeline.normalize.tables import build_tables
-from pipeline.parse.source import ParsedDocument, parse_source
+from pipeline.ingest.documents import DocumentRef, inventory
+from pipeline.normalize.incremental import assemble_tables, batch_of, plan_build, read_previous
+from pipeline.parse.cache import ParseCache, parser_fingerprint
+from pipeline.parse.record import PARSER_VERSION
+from pipeline.parse.source import ParsedDocument, parse_ref
 from pipeline.publish.files import build_duckdb, table_description, write_parquet
-from pipeline.settings import WarehouseSettings
-from pipeline.validate.validation import validate_tables
+from pipeline.publish.lock import build_lock
+from pipeline.publish.staging import DUCKDB_FILE, clear_stale_staging, publish, staging_dir
+from pipeline.settings import PARSE_BATCHES, WarehouseSettings
 from schemas.models import TABLE_MODELS
 
 TABLES = list(TABLE_MODELS)
@@ -42,28 +45,52 @@ def table_metadata(table: pd.DataFrame, name: str, path: Path | None = None) -> 
     return metadata
 
 
-@dg.asset(group_name="ingest", description="Every file under raw/: content hash, wave, decoded text or rejection.")
-def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> list[SourceDocument]:
-    documents = read_documents(settings.raw_path)
-    unreadable = sum(doc.rejection is not None for doc in documents)
-    context.add_output_metadata(
-        {"documents": len(documents), "unreadable": unreadable, "raw_dir": dg.MetadataValue.path(settings.raw_dir)}
-    )
-    return documents
-
-
-@dg.asset(group_name="parse", description="Each document parsed into a typed snapshot record, or a rejection.")
-def parsed_documents(context: dg.AssetExecutionContext, raw_documents: list[SourceDocument]) -> list[ParsedDocument]:
-    parsed = [parse_source(doc) for doc in raw_documents]
-    reasons = Counter(doc.rejection.reason for doc in parsed if doc.rejection)
+@dg.asset(group_name="ingest", description="Every file under raw/: path, content hash, wave, format.")
+def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> list[DocumentRef]:
+    refs = inventory(settings.raw_path)
     context.add_output_metadata(
         {
-            "parsed": sum(doc.record is not None for doc in parsed),
-            "rejected": sum(reasons.values()),
-            "rejections_by_reason": dg.MetadataValue.json(dict(sorted(reasons.items()))),
+            "documents": len(refs),
+            "not_readable_by_path": sum(ref.rejection is not None for ref in refs),
+            "raw_dir": dg.MetadataValue.path(settings.raw_dir),
         }
     )
-    return parsed
+    return refs
+
+
+def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
+    """One of PARSE_BATCHES partitions of the parse: documents are assigned by content hash, so
+    a multiprocess (or Kubernetes / Celery) executor parses the batches in parallel."""
+
+    @dg.asset(
+        name=f"parsed_batch_{batch}",
+        group_name="parse",
+        description=f"Documents of parse batch {batch}/{PARSE_BATCHES} that are new or changed since the last "
+        "build, parsed (through the content-hash cache) into records or rejections.",
+    )
+    def parsed_batch(
+        context: dg.AssetExecutionContext, settings: WarehouseSettings, raw_documents: list[DocumentRef]
+    ) -> list[ParsedDocument]:
+        plan = plan_build(raw_documents, read_previous(settings.warehouse_path), parser_fingerprint())
+        mine = [ref for ref in plan.parse if batch_of(ref.document_id, PARSE_BATCHES) == batch]
+        cache = ParseCache(settings.cache_path)
+        parsed = [parse_ref(settings.raw_path, ref, cache) for ref in mine]
+        reasons = Counter(doc.rejection.reason for doc in parsed if doc.rejection)
+        context.add_output_metadata(
+            {
+                "parsed": len(parsed),
+                "cache_hits": cache.hits,
+                "cache_misses": cache.misses,
+                "unchanged_in_batch": sum(batch_of(ref.document_id, PARSE_BATCHES) == batch for ref in plan.reuse),
+                "rejections_by_reason": dg.MetadataValue.json(dict(sorted(reasons.items()))),
+            }
+        )
+        return parsed
+
+    return parsed_batch
+
+
+PARSE_ASSETS = [parse_batch_asset(batch) for batch in range(PARSE_BATCHES)]
 
 
 @dg.multi_asset(
@@ -75,16 +102,29 @@ def parsed_documents(context: dg.AssetExecutionContext, raw_documents: list[Sour
         )
         for name, model in TABLE_MODELS.items()
     },
-    description="Normalize parsed records into tables and validate them with pandera.",
+    ins={f"parsed_batch_{batch}": dg.AssetIn(f"parsed_batch_{batch}") for batch in range(PARSE_BATCHES)},
+    description="Normalize parsed records into tables and validate them with pandera; rows of unchanged "
+    "documents are taken from the published warehouse.",
 )
-def warehouse_tables(context: dg.AssetExecutionContext, parsed_documents: list[ParsedDocument]):
-    tables, failures = validate_tables(build_tables(parsed_documents))
+def warehouse_tables(
+    context: dg.AssetExecutionContext,
+    settings: WarehouseSettings,
+    raw_documents: list[DocumentRef],
+    **batches: list[ParsedDocument],
+):
+    previous = read_previous(settings.warehouse_path)
+    plan = plan_build(raw_documents, previous, parser_fingerprint())
+    parsed = sorted((doc for batch in batches.values() for doc in batch), key=lambda doc: doc.source.path)
+    tables, failures = assemble_tables(plan, parsed, previous)
     if failures:
         context.log.warning(f"{len(failures)} validation failure(s) moved documents to rejected_documents")
+    context.log.info(f"{len(plan.parse)} document(s) parsed, {len(plan.reuse)} unchanged and reused")
     for name in TABLES:
         metadata = table_metadata(tables[name], name)
         if name == "parse_reports":
             metadata.update(parse_report_metadata(tables[name]))
+        if name == "documents":
+            metadata.update({"parsed_this_run": len(plan.parse), "reused_unchanged": len(plan.reuse)})
         yield dg.Output(tables[name], output_name=name, metadata=metadata)
 
 
@@ -109,27 +149,25 @@ def parse_report_metadata(reports: pd.DataFrame) -> dict:
 @dg.asset(
     group_name="publish",
     ins={name: dg.AssetIn(name) for name in TABLES},
-    description="Every table as warehouse/parquet/<table>.parquet (zstd, deterministic order).",
+    description="Every table as Parquet (zstd, deterministic order), staged until the DuckDB file is ready; "
+    "published as warehouse/parquet/<table>.parquet.",
 )
 def parquet_tables(
     context: dg.AssetExecutionContext, settings: WarehouseSettings, **tables: pd.DataFrame
 ) -> dict[str, str]:
-    paths = {}
-    for name in TABLES:
-        path = write_parquet(tables[name], settings.parquet_path / f"{name}.parquet")
-        paths[name] = str(path)
+    staging = staging_dir(settings.warehouse_path, context.run.run_id) / "parquet"
+    paths = {name: str(write_parquet(tables[name], staging / f"{name}.parquet")) for name in TABLES}
     context.add_output_metadata({f"{name}_rows": len(tables[name]) for name in TABLES})
     return paths
 
 
-@dg.asset(group_name="aggregate", description="Cross-city aggregates per survey wave, as Parquet.")
+@dg.asset(group_name="aggregate", description="Cross-city aggregates per survey wave, computed by DuckDB, as Parquet.")
 def aggregate_tables(
     context: dg.AssetExecutionContext, settings: WarehouseSettings, parquet_tables: dict[str, str]
 ) -> dict[str, str]:
     aggregates = compute_aggregates({name: Path(path) for name, path in parquet_tables.items()})
-    paths = {}
-    for name, table in aggregates.items():
-        paths[name] = str(write_parquet(table, settings.parquet_path / f"{name}.parquet"))
+    staging = staging_dir(settings.warehouse_path, context.run.run_id) / "parquet"
+    paths = {name: str(write_parquet(table, staging / f"{name}.parquet")) for name, table in aggregates.items()}
     context.add_output_metadata({f"{name}_rows": len(table) for name, table in aggregates.items()})
     return paths
 
@@ -137,18 +175,38 @@ def aggregate_tables(
 @dg.asset(
     group_name="publish",
     pool="duckdb_writer",
-    description="warehouse/warehouse.duckdb with every table and aggregate, swapped in atomically.",
+    description="warehouse/warehouse.duckdb with every table and aggregate; the staged Parquet files and the "
+    "DuckDB file are renamed into place together, under the build lock.",
 )
 def duckdb_warehouse(
     context: dg.AssetExecutionContext,
     settings: WarehouseSettings,
+    raw_documents: list[DocumentRef],
     parquet_tables: dict[str, str],
     aggregate_tables: dict[str, str],
 ) -> str:
+    warehouse = settings.warehouse_path
     files = {name: Path(path) for name, path in {**parquet_tables, **aggregate_tables}.items()}
-    path = build_duckdb(files, settings.duckdb_path, aggregate_descriptions())
-    context.add_output_metadata({"path": dg.MetadataValue.path(str(path)), "tables": len(files)})
-    return str(path)
+    staged = build_duckdb(files, staging_dir(warehouse, context.run.run_id) / DUCKDB_FILE, aggregate_descriptions())
+    manifest = {
+        "parser_fingerprint": parser_fingerprint(),
+        "parser_version": PARSER_VERSION,
+        "documents": len(raw_documents),
+        "tables": sorted(files),
+    }
+    with build_lock(warehouse, wait=True):
+        published = publish(files, staged, warehouse, manifest)
+        clear_stale_staging(warehouse)
+    pruned = ParseCache(settings.cache_path).prune({ref.document_id for ref in raw_documents})
+    context.add_output_metadata(
+        {
+            "path": dg.MetadataValue.path(str(settings.duckdb_path)),
+            "parquet": dg.MetadataValue.json({name: str(path) for name, path in published.items()}),
+            "tables": len(files),
+            "cache_entries_pruned": pruned,
+        }
+    )
+    return str(settings.duckdb_path)
 
 
-ALL_ASSETS = [raw_documents, parsed_documents, warehouse_tables, parquet_tables, aggregate_tables, duckdb_warehouse]
+ALL_ASSETS = [raw_documents, *PARSE_ASSETS, warehouse_tables, parquet_tables, aggregate_tables, duckdb_warehouse]

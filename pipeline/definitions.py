@@ -5,13 +5,19 @@ import dagster as dg
 from pipeline.assets import ALL_ASSETS
 from pipeline.automation import build_warehouse_job, daily_build, raw_folder_sensor
 from pipeline.checks import ALL_CHECKS
+from pipeline.report.assets import REPORT_ASSETS
 from pipeline.settings import WarehouseSettings
 
 defs = dg.Definitions(
-    assets=ALL_ASSETS,
+    assets=[*ALL_ASSETS, *REPORT_ASSETS],
     asset_checks=ALL_CHECKS,
     jobs=[build_warehouse_job],
     schedules=[daily_build],
     sensors=[raw_folder_sensor],
     resources={"settings": WarehouseSettings()},
 )
+
+
+def resolved_build_job() -> dg.JobDefinition:
+    """The build job with its resources, importable by a multiprocess (or remote) executor."""
+    return defs.resolve_job_def("build_warehouse")

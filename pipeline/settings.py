@@ -8,6 +8,8 @@ import dagster as dg
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RAW_DIR = os.environ.get("CITYSNAP_RAW_DIR", str(PROJECT_ROOT / "raw"))
 DEFAULT_WAREHOUSE_DIR = os.environ.get("CITYSNAP_WAREHOUSE_DIR", str(PROJECT_ROOT / "warehouse"))
+PARSE_BATCHES = int(os.environ.get("CITYSNAP_PARSE_BATCHES", "4"))
+"""Parse partitions: parallel under a multiprocess executor; the tables do not depend on it."""
 
 
 class WarehouseSettings(dg.ConfigurableResource):
@@ -19,6 +21,14 @@ class WarehouseSettings(dg.ConfigurableResource):
     @property
     def raw_path(self) -> Path:
         return Path(self.raw_dir)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse_dir)
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.warehouse_dir) / ".cache" / "parse"
 
     @property
     def parquet_path(self) -> Path:

@@ -15,7 +15,7 @@ def test_definitions_load_with_job_schedule_sensor_and_checks():
     assert defs.resolve_schedule_def("daily_build").cron_schedule == "0 6 * * *"
     assert defs.resolve_sensor_def("raw_folder_sensor") is not None
     groups = {spec.group_name for spec in defs.resolve_all_asset_specs()}
-    assert groups == {"ingest", "parse", "tables", "publish", "aggregate"}
+    assert groups == {"ingest", "parse", "tables", "publish", "aggregate", "report"}
 
 
 def evaluate(raw: Path, cursor: str | None) -> dg.SensorResult:

@@ -85,9 +85,7 @@ def test_rewrapped_lines_are_accounted_for(text: str, width: int) -> None:
 
 
 @FAST
-@given(
-    documents, st.lists(st.tuples(st.integers(min_value=0), st.binary(min_size=1, max_size=16)), max_size=6)
-)
+@given(documents, st.lists(st.tuples(st.integers(min_value=0), st.binary(min_size=1, max_size=16)), max_size=6))
 def test_random_bytes_decoded_with_replacement_never_crash_the_parser(
     text: str, chunks: list[tuple[int, bytes]]
 ) -> None:
@@ -109,9 +107,7 @@ def test_random_bytes_decoded_with_replacement_never_crash_the_parser(
 def test_line_ends_bom_and_space_kinds_do_not_change_the_verdict(
     text: str, newline: str, bom: bool, space: str
 ) -> None:
-    mutated = ("\ufeff" if bom else "") + text.replace("\r\n", "\n").replace("\n", newline).replace(
-        "  ", space * 2
-    )
+    mutated = ("\ufeff" if bom else "") + text.replace("\r\n", "\n").replace("\n", newline).replace("  ", space * 2)
     result = parse_text(mutated)
     assert_well_formed(mutated, result)
     assert result.record is not None

@@ -101,9 +101,7 @@ def test_reflow_reads_the_left_column_before_the_right_one_and_keeps_line_number
 
 
 def test_reflow_leaves_label_value_tables_alone() -> None:
-    table = [
-        f"{label}:{' ' * (30 - len(label))}value" for label in ("Mayor", "Term", "Lead", "Population", "Web")
-    ]
+    table = [f"{label}:{' ' * (30 - len(label))}value" for label in ("Mayor", "Term", "Lead", "Population", "Web")]
     assert [s.text for s in reflow_columns(table)] == table
 
 
@@ -116,6 +114,4 @@ def test_to_lines_numbers_both_halves_of_a_two_column_line_with_the_source_line(
     left = [f"left sentence number {i} runs nearly to the gutter" for i in range(4)]
     right = [f"right sentence {i}" for i in range(4)]
     lines = [line for line in to_lines("\n".join(_columns(left, right))) if not line.blank]
-    assert sorted({(line.number, line.column) for line in lines}) == [
-        (n, c) for n in range(1, 5) for c in (1, 2)
-    ]
+    assert sorted({(line.number, line.column) for line in lines}) == [(n, c) for n in range(1, 5) for c in (1, 2)]

@@ -10,6 +10,8 @@ import dagster as dg
 import duckdb
 from tabulate import tabulate
 
+from pipeline.publish.lock import BuildInProgress, build_lock
+from pipeline.publish.staging import clear_stale_staging
 from pipeline.settings import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE_DIR
 
 PROGRESS_EVENTS = {"STEP_SUCCESS", "STEP_FAILURE", "ASSET_CHECK_EVALUATION"}
@@ -90,7 +92,14 @@ def build_summary(warehouse_dir: Path) -> str:
 
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    result = run_build(Path(args.raw), Path(args.warehouse), quiet=args.quiet)
+    warehouse = Path(args.warehouse)
+    try:
+        with build_lock(warehouse, wait=args.wait):
+            clear_stale_staging(warehouse)
+            result = run_build(Path(args.raw), warehouse, quiet=args.quiet)
+    except BuildInProgress as busy:
+        print(f"build not started: {busy}", file=sys.stderr)
+        return 3
     if not result.success:
         print("build FAILED: the previous warehouse, if any, is unchanged", file=sys.stderr)
         return 1
@@ -104,4 +113,5 @@ def register(commands: argparse._SubParsersAction) -> None:
     build.add_argument("--raw", default=DEFAULT_RAW_DIR, help="folder of documents (default: raw/)")
     build.add_argument("--warehouse", default=DEFAULT_WAREHOUSE_DIR, help="output folder (default: warehouse/)")
     build.add_argument("--quiet", action="store_true", help="no progress lines")
+    build.add_argument("--wait", action="store_true", help="wait for a running build instead of stopping")
     build.set_defaults(handler=cmd_build)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -68,24 +69,41 @@ def frame(table: str, rows: Iterable[dict]) -> pd.DataFrame:
     return data.sort_values(SORT_KEYS[table], kind="stable").reset_index(drop=True)
 
 
-def assign_snapshots(parsed: list[ParsedDocument]) -> dict[str, str | Rejection]:
+@dataclass(frozen=True)
+class SnapshotClaim:
+    """A document that would load as the snapshot of one city and wave."""
+
+    path: str
+    snapshot_id: str
+    city: str
+    country: str
+    survey_wave: int
+
+
+def snapshot_claims(parsed: Iterable[ParsedDocument]) -> list[SnapshotClaim]:
+    return [
+        SnapshotClaim(doc.source.path, snapshot_id(doc.record, doc.source.survey_wave), doc.record.city,
+                      doc.record.country, doc.source.survey_wave)
+        for doc in parsed
+        if doc.record is not None and doc.source.survey_wave is not None
+    ]  # fmt: skip
+
+
+def assign_snapshots(claims: Iterable[SnapshotClaim]) -> dict[str, str | Rejection]:
     """document path -> snapshot id, or a duplicate rejection. Of two documents for the same
     city and wave, the one with the smaller path loads and the other is rejected naming it."""
     owners: dict[str, str] = {}
     assigned: dict[str, str | Rejection] = {}
-    for doc in sorted(parsed, key=lambda d: d.source.path):
-        if doc.record is None or doc.source.survey_wave is None:
-            continue
-        sid = snapshot_id(doc.record, doc.source.survey_wave)
-        if sid in owners:
-            assigned[doc.source.path] = Rejection(
-                "duplicate_snapshot",
-                f"{doc.record.city} ({doc.record.country}), wave {doc.source.survey_wave} is already "
-                f"loaded from {owners[sid]}; remove one of the two documents",
-            )
+    for claim in sorted(claims, key=lambda c: c.path):
+        owner = owners.setdefault(claim.snapshot_id, claim.path)
+        if owner == claim.path:
+            assigned[claim.path] = claim.snapshot_id
         else:
-            owners[sid] = doc.source.path
-            assigned[doc.source.path] = sid
+            assigned[claim.path] = Rejection(
+                "duplicate_snapshot",
+                f"{claim.city} ({claim.country}), wave {claim.survey_wave} is already "
+                f"loaded from {owner}; remove one of the two documents",
+            )
     return assigned
 
 
@@ -142,15 +160,22 @@ def vocabulary_rows(vocabulary: Vocabulary) -> list[dict]:
     ]
 
 
-def build_tables(parsed: list[ParsedDocument], vocabulary: Vocabulary | None = None) -> dict[str, pd.DataFrame]:
-    """All warehouse tables from parsed documents (before validation)."""
+def build_tables(
+    parsed: list[ParsedDocument],
+    vocabulary: Vocabulary | None = None,
+    assigned: dict[str, str | Rejection] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """All warehouse tables from parsed documents (before validation). ``assigned`` (path ->
+    snapshot id or duplicate rejection) is computed from ``parsed`` unless an incremental build
+    passes one that also knows the documents it did not parse again."""
     vocabulary = vocabulary or load_vocabulary()
     rows: dict[str, list[dict]] = {name: [] for name in TABLE_MODELS}
-    assigned = assign_snapshots(parsed)
+    if assigned is None:
+        assigned = assign_snapshots(snapshot_claims(parsed))
     for doc in parsed:
         source = doc.source
         outcome = assigned.get(source.path, doc.rejection)
-        line_count = None if source.text is None else source.text.count("\n") + 1
+        line_count = doc.line_count
         loaded = isinstance(outcome, str)
         rows["documents"].append(
             {

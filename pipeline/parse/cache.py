@@ -10,14 +10,25 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pipeline.parse.record import PARSER_VERSION, ParseResult
+from pipeline.parse.record import PARSER_VERSION, Rejection, SnapshotRecord
 
 PARSE_CODE = Path(__file__).parent
 INGEST_CODE = PARSE_CODE.parent / "ingest"
 SCHEMA_DATA = Path(__file__).resolve().parents[2] / "schemas"
+
+
+@dataclass(frozen=True)
+class CachedParse:
+    """What a document's bytes parse to, independent of where the file sits."""
+
+    record: SnapshotRecord | None
+    rejection: Rejection | None
+    layout_fields: tuple[str, ...]
+    line_count: int | None
 
 
 @cache
@@ -42,7 +53,7 @@ class ParseCache:
     def _path(self, document_id: str) -> Path:
         return self.root / document_id[:2] / f"{document_id}.pickle"
 
-    def get(self, document_id: str) -> ParseResult | None:
+    def get(self, document_id: str) -> CachedParse | None:
         try:
             with self._path(document_id).open("rb") as handle:
                 result = pickle.load(handle)
@@ -52,7 +63,7 @@ class ParseCache:
         self.hits += 1
         return result
 
-    def put(self, document_id: str, result: ParseResult) -> None:
+    def put(self, document_id: str, result: CachedParse) -> None:
         """Write atomically: a killed build leaves no half-written entry behind."""
         path = self._path(document_id)
         path.parent.mkdir(parents=True, exist_ok=True)

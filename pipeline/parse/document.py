@@ -122,9 +122,7 @@ class _DocumentParser:
         assert self.record is not None
         for line in lines:
             if not line.blank and (line.number, line.column) not in self.attributed:
-                self.record.unparsed_lines.append(
-                    UnparsedLine(line.number, line.raw.strip(), section, reason)
-                )
+                self.record.unparsed_lines.append(UnparsedLine(line.number, line.raw.strip(), section, reason))
 
     # ----------------------------------------------------------------- header
     def _is_header(self, line: Line) -> str | None:
@@ -516,9 +514,7 @@ class _DocumentParser:
                 phrase = match.group("approach")
                 record.approach_text = phrase
                 record.approach = (
-                    self.vocab.match("approaches", phrase)
-                    or self.vocab.find_within("approaches", phrase)
-                    or OTHER
+                    self.vocab.match("approaches", phrase) or self.vocab.find_within("approaches", phrase) or OTHER
                 )
                 fields.append("approach")
         return fields
@@ -650,7 +646,6 @@ class _DocumentParser:
             return None
         return Rejection(
             "truncated",
-            f"document ends mid-sentence at line {last.number} ({last.text[-60:]!r}): "
-            "the file looks cut off",
+            f"document ends mid-sentence at line {last.number} ({last.text[-60:]!r}): the file looks cut off",
             last.number,
         )

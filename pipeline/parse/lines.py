@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.parse.layout import reflow_columns
 
-_BULLET = re.compile(
-    r"^(?:(?:[-*+–—](?=\s))|[•●▪■□◦○·▶►▸▹➢➤➔→✓✔✗✘☐☑◆◇❖]|(?:\d{1,2}[.)](?=\s)))\s*"
-)
+_BULLET = re.compile(r"^(?:(?:[-*+–—](?=\s))|[•●▪■□◦○·▶►▸▹➢➤➔→✓✔✗✘☐☑◆◇❖]|(?:\d{1,2}[.)](?=\s)))\s*")
 _HEADING = re.compile(r"^#{1,6}\s+")
 _EMPHASIS = re.compile(r"\*\*|__")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
@@ -67,9 +65,7 @@ def clean_line(number: int, raw: str, column: int = 0) -> Line:
             break
         bullet = True
         text = stripped[match.end() :]
-    cells = tuple(
-        " ".join(_SPACE.sub(" ", cell).split()) for cell in _CELL_SPLIT.split(text.strip())
-    )
+    cells = tuple(" ".join(_SPACE.sub(" ", cell).split()) for cell in _CELL_SPLIT.split(text.strip()))
     cells = tuple(cell for cell in cells if cell)
     clean = " ".join(_SPACE.sub(" ", text.replace("\t", " ")).split())
     return Line(number, raw, clean, bullet, heading, cells, column)

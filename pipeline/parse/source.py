@@ -1,8 +1,10 @@
 """Parse an ingested document: the bridge between the ingest and parse stages."""
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from pipeline.ingest.documents import SourceDocument
+from pipeline.ingest.documents import DocumentRef, SourceDocument, load_document
+from pipeline.parse.cache import CachedParse, ParseCache
 from pipeline.parse.document import parse_text
 from pipeline.parse.record import Rejection, SnapshotRecord
 from schemas.vocabulary import label_key
@@ -14,17 +16,20 @@ DATA_STATUS_FIELD = "policy_area_data.data_status"
 class ParsedDocument:
     """A source document with the record parsed from it, or the reason it was rejected."""
 
-    source: SourceDocument
+    source: SourceDocument | DocumentRef
     record: SnapshotRecord | None
     rejection: Rejection | None
     layout_fields: tuple[str, ...] = ()
     """Fields set from the page layout (a PDF's colours) rather than from the text."""
+    line_count: int | None = None
+    """Lines of the decoded text (None when the file could not be decoded)."""
 
 
 def parse_source(source: SourceDocument) -> ParsedDocument:
     """Parse one ingested document. A parser bug becomes a rejection naming it, never a crashed run."""
     if source.rejection is not None or source.text is None:
         return ParsedDocument(source, None, source.rejection)
+    line_count = source.text.count("\n") + 1
     try:
         result = parse_text(source.text)
     except Exception as error:
@@ -32,12 +37,28 @@ def parse_source(source: SourceDocument) -> ParsedDocument:
             source,
             None,
             Rejection("parser_error", f"parser failed: {type(error).__name__}: {error}"),
+            line_count=line_count,
         )
     if result.record is None or not source.policy_area_statuses:
-        return ParsedDocument(source, result.record, result.rejection)
+        return ParsedDocument(source, result.record, result.rejection, line_count=line_count)
     record = with_policy_area_statuses(result.record, source.policy_area_statuses)
     coloured = any(area.data_status != "unknown" for area in record.policy_area_data)
-    return ParsedDocument(source, record, result.rejection, (DATA_STATUS_FIELD,) if coloured else ())
+    return ParsedDocument(source, record, result.rejection, (DATA_STATUS_FIELD,) if coloured else (), line_count)
+
+
+def parse_ref(raw_dir: Path, ref: DocumentRef, cache: ParseCache | None = None) -> ParsedDocument:
+    """Parse a document found by the inventory, through the cache: content already parsed by this
+    parser version is not read, extracted or parsed again."""
+    if ref.rejection is not None:  # decided by the path (wave folder, extension), not the content
+        return ParsedDocument(ref, None, ref.rejection)
+    cached = cache.get(ref.document_id) if cache is not None else None
+    if cached is not None:
+        return ParsedDocument(ref, cached.record, cached.rejection, cached.layout_fields, cached.line_count)
+    parsed = parse_source(load_document(ref, (raw_dir / ref.path).read_bytes()))
+    if cache is not None:
+        entry = CachedParse(parsed.record, parsed.rejection, parsed.layout_fields, parsed.line_count)
+        cache.put(ref.document_id, entry)
+    return replace(parsed, source=ref)
 
 
 def with_policy_area_statuses(record: SnapshotRecord, statuses: tuple[tuple[str, str], ...]) -> SnapshotRecord:

@@ -105,16 +105,13 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     bench = data["benchmark"]
     phrases = {
-        phrase: SharePhrase(float(spec["low"]), float(spec["high"]))
-        for phrase, spec in bench["phrases"].items()
+        phrase: SharePhrase(float(spec["low"]), float(spec["high"])) for phrase, spec in bench["phrases"].items()
     }
     comparators = "|".join(
-        re.escape(word).replace(r"\ ", r"\s+")
-        for word in sorted(bench["comparators"], key=len, reverse=True)
+        re.escape(word).replace(r"\ ", r"\s+") for word in sorted(bench["comparators"], key=len, reverse=True)
     )
     shares = "|".join(
-        re.escape(p).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]")
-        for p in sorted(phrases, key=len, reverse=True)
+        re.escape(p).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]") for p in sorted(phrases, key=len, reverse=True)
     )
     benchmark = re.compile(
         rf"\b(?P<comparator>{comparators})\s+(?P<share>\d+(?:[.,]\d+)?\s?%|{shares})\s+(?:of\s+)?"
@@ -135,9 +132,7 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         section_keys=_keys(data["sections"]),
         spotlight_prefix=data["spotlight_prefix"],
         overview_keys=_keys(data["overview_labels"]),
-        list_intro_keys=dict(
-            sorted(_keys(data["list_intros"]).items(), key=lambda kv: len(kv[0]), reverse=True)
-        ),
+        list_intro_keys=dict(sorted(_keys(data["list_intros"]).items(), key=lambda kv: len(kv[0]), reverse=True)),
         item_dimensions=data["item_dimensions"],
         prose_lists={
             dim: (frozenset(spec["sections"]) | {"preamble"}, _compile(spec["patterns"]))

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.publish.views import create_views
 from schemas.models import TABLE_MODELS
 
 PARQUET_COMPRESSION = "zstd"
@@ -71,6 +72,7 @@ def build_duckdb(parquet_files: dict[str, Path], target: Path, descriptions: dic
                 for column, text in columns.items():
                     if text:
                         connection.execute(f'COMMENT ON COLUMN "{name}"."{column}" IS {_quote(text)}')
+            create_views(connection)
             connection.execute("CHECKPOINT")
         finally:
             connection.close()

@@ -39,8 +39,7 @@ def build_lock(warehouse_dir: Path, wait: bool = False, timeout: float | None = 
                     handle.seek(0)
                     holder = handle.read().strip() or "unknown"
                     raise BuildInProgress(
-                        f"another build is writing {warehouse_dir} ({holder}); "
-                        "wait for it to finish or use --wait"
+                        f"another build is writing {warehouse_dir} ({holder}); wait for it to finish or use --wait"
                     ) from None
                 time.sleep(0.2)
         handle.seek(0)

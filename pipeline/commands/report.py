@@ -1,0 +1,29 @@
+"""``citysnap report``: write the visual report from the published warehouse and print its path."""
+
+import argparse
+import sys
+import webbrowser
+from pathlib import Path
+
+from pipeline.report import REPORT_DIR, write_report
+from pipeline.settings import DEFAULT_WAREHOUSE_DIR
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    warehouse = Path(args.warehouse)
+    database = warehouse / "warehouse.duckdb"
+    if not database.exists():
+        print(f"no warehouse at {database}: run `citysnap build` (or `make warehouse`) first", file=sys.stderr)
+        return 2
+    index = write_report(database, warehouse / REPORT_DIR).resolve()
+    print(index)
+    if args.open:
+        webbrowser.open(index.as_uri())
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser("report", help="write warehouse/report/ (HTML + SVG charts) and print its path")
+    report.add_argument("--warehouse", default=DEFAULT_WAREHOUSE_DIR)
+    report.add_argument("--open", action="store_true", help="also open it in the default browser")
+    report.set_defaults(handler=cmd_report)

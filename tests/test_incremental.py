@@ -1,0 +1,178 @@
+"""Incremental builds, atomic publishing and build concurrency (issue 4), with real Dagster runs."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipeline.commands.build import run_build
+from pipeline.definitions import resolved_build_job
+from pipeline.publish.lock import build_lock
+from pipeline.synth import write_corpus
+from tests.conftest import PROJECT_ROOT, STOCKHOLM
+
+
+def documents_metadata(result: dg.ExecuteInProcessResult) -> dict:
+    [materialization] = [
+        m for m in result.asset_materializations_for_node("warehouse_tables") if m.asset_key.path == ["documents"]
+    ]
+    return {key: value.value for key, value in materialization.metadata.items()}
+
+
+def parquet_bytes(warehouse: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted((warehouse / "parquet").glob("*.parquet"))}
+
+
+def build(raw: Path, warehouse: Path) -> dg.ExecuteInProcessResult:
+    result = run_build(raw, warehouse, quiet=True)
+    assert result.success
+    return result
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    write_corpus(16, raw, seed=7)
+    shutil.copy(STOCKHOLM, raw / "2020" / "stockholm.txt")
+    return raw
+
+
+def test_a_rebuild_with_no_change_parses_nothing(corpus: Path, tmp_path: Path):
+    warehouse = tmp_path / "warehouse"
+    first = documents_metadata(build(corpus, warehouse))
+    assert (first["parsed_this_run"], first["reused_unchanged"]) == (17, 0)
+    before = parquet_bytes(warehouse)
+    again = documents_metadata(build(corpus, warehouse))
+    assert (again["parsed_this_run"], again["reused_unchanged"]) == (0, 17)
+    assert parquet_bytes(warehouse) == before
+
+
+def test_changing_adding_and_removing_documents_equals_a_build_from_scratch(corpus: Path, tmp_path: Path):
+    warehouse = tmp_path / "incremental"
+    build(corpus, warehouse)
+    changed = corpus / "2020" / "stockholm.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("974 073", "984 000"), encoding="utf-8")
+    removed = sorted((corpus / "2018").glob("*.txt"))[0]
+    removed.unlink()
+    (corpus / "2018" / "empty.txt").write_bytes(b"")
+    metadata = documents_metadata(build(corpus, warehouse))
+    assert (metadata["parsed_this_run"], metadata["reused_unchanged"]) == (2, 15)
+    scratch = tmp_path / "scratch"
+    build(corpus, scratch)
+    assert parquet_bytes(warehouse) == parquet_bytes(scratch)
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as connection:
+        assert connection.execute("SELECT population FROM snapshots WHERE city = 'Stockholm'").fetchone() == (984000,)
+        paths = {row[0] for row in connection.execute("SELECT path FROM documents").fetchall()}
+    assert removed.relative_to(corpus).as_posix() not in paths
+
+
+def test_a_new_duplicate_with_a_smaller_path_displaces_the_published_document(corpus: Path, tmp_path: Path):
+    warehouse = tmp_path / "warehouse"
+    build(corpus, warehouse)
+    shutil.copy(STOCKHOLM, corpus / "2020" / "a_stockholm_copy.txt")
+    build(corpus, warehouse)
+    scratch = tmp_path / "scratch"
+    build(corpus, scratch)
+    assert parquet_bytes(warehouse) == parquet_bytes(scratch)
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as connection:
+        rejected = connection.execute("SELECT path, reason FROM rejected_documents").fetchall()
+    assert rejected == [("2020/stockholm.txt", "duplicate_snapshot")]
+
+
+def test_a_reader_keeps_the_previous_warehouse_while_a_build_replaces_it(corpus: Path, tmp_path: Path):
+    warehouse = tmp_path / "warehouse"
+    build(corpus, warehouse)
+    reader = duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True)
+    before = reader.execute("SELECT count(*) FROM snapshots").fetchone()[0]
+    (corpus / "2020" / "stockholm.txt").unlink()
+    build(corpus, warehouse)
+    assert reader.execute("SELECT count(*) FROM snapshots").fetchone()[0] == before
+    reader.close()
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as fresh:
+        assert fresh.execute("SELECT count(*) FROM snapshots").fetchone()[0] == before - 1
+
+
+def citysnap(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_a_second_build_stops_with_a_clear_message_or_waits(corpus: Path, tmp_path: Path):
+    warehouse = tmp_path / "warehouse"
+    with build_lock(warehouse):
+        busy = citysnap("build", "--raw", str(corpus), "--warehouse", str(warehouse), "--quiet")
+    assert busy.returncode == 3
+    assert "another build is writing" in busy.stderr
+    assert not (warehouse / "warehouse.duckdb").exists()
+
+    release = threading.Event()
+
+    def hold() -> None:
+        with build_lock(warehouse):
+            release.wait(timeout=60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.2)
+    threading.Timer(1.0, release.set).start()
+    waited = citysnap("build", "--raw", str(corpus), "--warehouse", str(warehouse), "--quiet", "--wait")
+    holder.join()
+    assert waited.returncode == 0, waited.stderr
+    assert (warehouse / "warehouse.duckdb").exists()
+
+
+def test_a_build_killed_midway_leaves_the_previous_warehouse_and_the_next_build_succeeds(tmp_path: Path):
+    raw = tmp_path / "raw"
+    write_corpus(240, raw, seed=3)
+    warehouse = tmp_path / "warehouse"
+    build(raw, warehouse)
+    before = parquet_bytes(warehouse)
+    for path in sorted(raw.rglob("*.txt"))[::2]:  # change half the documents: a long rebuild
+        path.write_text(path.read_text(encoding="utf-8").replace("Overview", "Overview\n"), encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "build", "--raw", str(raw), "--warehouse", str(warehouse), "--quiet"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any((warehouse / ".cache").rglob("*.pickle")):
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert process.poll() is None, "the build finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert parquet_bytes(warehouse) == before
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as connection:
+        assert connection.execute("SELECT count(*) FROM documents").fetchone()[0] == 240
+    after = citysnap("build", "--raw", str(raw), "--warehouse", str(warehouse), "--quiet")
+    assert after.returncode == 0, after.stderr
+    assert not any((warehouse / ".staging").iterdir())
+
+
+def test_a_multiprocess_executor_run_produces_the_same_tables(corpus: Path, tmp_path: Path):
+    in_process = tmp_path / "in_process"
+    build(corpus, in_process)
+    multiprocess = tmp_path / "multiprocess"
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.instance_for_test(temp_dir=str(home)) as instance:
+        result = dg.execute_job(
+            dg.reconstructable(resolved_build_job),
+            instance=instance,
+            run_config={
+                "execution": {"config": {"multiprocess": {"max_concurrent": 2}}},
+                "resources": {"settings": {"config": {"raw_dir": str(corpus), "warehouse_dir": str(multiprocess)}}},
+            },
+        )
+        assert result.success
+    assert parquet_bytes(multiprocess) == parquet_bytes(in_process)

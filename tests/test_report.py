@@ -1,0 +1,125 @@
+"""The visual report: written by the Dagster build, self-contained, and every share says its base."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from tests.report_helpers import multi_wave_warehouse
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the text inside <text> elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def parse(path: Path) -> list[tuple[str, dict]]:
+    parser = Elements()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return multi_wave_warehouse(tmp_path_factory) / "report"
+
+
+def pages(report: Path) -> list[Path]:
+    return [report / "index.html", *sorted((report / "cities").glob("*.html"))]
+
+
+def test_the_build_writes_an_index_and_one_page_per_city_and_wave(report):
+    assert (report / "index.html").exists()
+    assert sorted(path.stem for path in (report / "cities").glob("*.html")) == [
+        "2018-no-oslo",
+        "2018-se-stockholm",
+        "2020-dk-aarhus",
+        "2020-no-oslo",
+        "2020-se-stockholm",
+    ]
+
+
+def test_pages_are_self_contained_and_work_offline(report):
+    for path in pages(report):
+        html = path.read_text(encoding="utf-8")
+        assert "<script" not in html and "@import" not in html and "url(" not in html, path.name
+        for tag, attrs in parse(path):
+            for name in ("src", "href"):
+                target = attrs.get(name)
+                assert target is None or not re.match(r"^(https?:)?//", target), f"{path.name}: {tag} {target}"
+
+
+def test_every_link_between_pages_resolves(report):
+    for path in pages(report):
+        for tag, attrs in parse(path):
+            href = attrs.get("href", "")
+            if tag == "a" and not href.startswith("#"):
+                assert (path.parent / href).resolve().exists(), f"{path.name} links to missing {href}"
+
+
+def test_the_index_has_every_chart_the_report_promises(report):
+    charts = {attrs["data-chart"] for tag, attrs in parse(report / "index.html") if tag == "svg"}
+    for wave in (2018, 2020):
+        assert {
+            f"team-size-{wave}",
+            f"staff_skills-{wave}",
+            f"priority_policy_areas-{wave}",
+            f"success_factors-{wave}",
+            f"benefits-{wave}",
+            f"funding_sources-{wave}",
+            f"benchmarks-{wave}",
+        } <= charts
+    assert "headline-by-wave" in charts
+
+
+def test_every_chart_has_a_title_and_axis_labels_and_every_share_its_number_of_cities(report):
+    for path in pages(report):
+        html = path.read_text(encoding="utf-8")
+        for svg in re.findall(r"<svg class=\"chart\".*?</svg>", html, flags=re.S):
+            assert 'class="title"' in svg and 'class="axis-label"' in svg
+            for title in re.findall(r'<rect class="bar[^"]*"[^>]*><title>([^<]*)</title>', svg):
+                assert re.search(r"\d+ (of \d+ )?cities\b", title), title
+            for value in re.findall(r'<text [^>]*class="value">([^<]*)</text>', svg):
+                assert re.fullmatch(r"\d+% \(\d+ of \d+\)|\d+|\d+% of \d+|not comparable", value), value
+
+
+def test_a_city_page_marks_the_city_answers_against_all_cities(report):
+    html = (report / "cities" / "2020-no-oslo.html").read_text(encoding="utf-8")
+    skills = re.search(r'data-chart="staff_skills-2020".*?</svg>', html, flags=re.S).group(0)
+    marked = re.findall(r'<rect class="bar highlight"[^>]*><title>([^:]*):', skills)
+    assert sorted(marked) == ["Data scientist", "Project manager"]
+    assert len(re.findall(r'<rect class="bar bar-other"', skills)) == 6
+    assert "Oslo, Norway — 2020" in html and 'href="../cities/2018-no-oslo.html"' in html
+
+
+def test_citysnap_report_writes_the_report_and_prints_its_path(report, capsys, monkeypatch):
+    opened = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    assert main(["report", "--open", "--warehouse", str(report.parent)]) == 0
+    index = (report / "index.html").resolve()
+    assert capsys.readouterr().out == f"{index}\n"
+    assert opened == [index.as_uri()]
+
+
+def test_citysnap_city_prints_the_profile_with_shares_against_all_cities(report, capsys):
+    assert main(["city", "STOCKHOLM", "--warehouse", str(report.parent)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Stockholm, Sweden — survey wave 2020 (3 cities in the wave; also in 2018)\n")
+    assert re.search(r"Formal innovation strategy\s+yes\s+67% \(2 of 3\)", out)
+    assert re.search(r"Communications / marketing\s+67% \(2 of 3\)", out)
+    assert "changes since 2018: strategy gained" in out
+    assert main(["city", "stockholm", "--wave", "2018", "--warehouse", str(report.parent)]) == 0
+    assert re.search(r"Formal innovation strategy\s+no\s+50% \(1 of 2\)", capsys.readouterr().out)
+
+
+def test_citysnap_city_suggests_a_name_when_none_matches(report, capsys):
+    assert main(["city", "Stokholm", "--warehouse", str(report.parent)]) == 1
+    assert "did you mean Stockholm?" in capsys.readouterr().err

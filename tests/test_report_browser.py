@@ -1,0 +1,134 @@
+"""The report in a real browser: headless Chromium (Debian's /usr/bin/chromium driven by its matching
+chromedriver through Selenium) loads the pages from a localhost server, draws every chart, logs no
+console error, and the links between the index and the city pages work."""
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.report_helpers import multi_wave_warehouse
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1366,900",
+]
+SIZES = """
+return Array.from(document.querySelectorAll('svg.chart, svg.chart rect.bar, svg.chart circle.marker'))
+  .map(e => { const r = e.getBoundingClientRect();
+              return [e.tagName + '.' + (e.getAttribute('class') || ''), r.width, r.height]; });
+"""
+
+
+def chromium_or_skip() -> None:
+    """Skip only where Chromium cannot be installed; in CI (.ci/run installs it) a missing browser fails."""
+    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
+    if not missing:
+        return
+    message = f"{', '.join(missing)} not installed: `apt-get install -y chromium chromium-driver` (as .ci/run does)"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser test: {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    report = multi_wave_warehouse(tmp_path_factory) / "report"
+    handler = functools.partial(QuietHandler, directory=str(report))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    chromium_or_skip()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tmp_path_factory.mktemp("chromium_profile")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def load(browser, url: str) -> list[dict]:
+    """Open ``url`` and return the console errors it logged."""
+    browser.get_log("browser")
+    browser.get(url)
+    assert browser.execute_script("return document.readyState") == "complete"
+    return [entry for entry in browser.get_log("browser") if entry["level"] in {"SEVERE", "ERROR"}]
+
+
+def assert_every_chart_is_drawn(browser, expected_charts: int) -> None:
+    sizes = browser.execute_script(SIZES)
+    charts = [size for size in sizes if size[0] == "svg.chart"]
+    assert len(charts) >= expected_charts
+    empty = [size for size in sizes if not (size[1] > 0 and size[2] > 0)]
+    assert empty == [], f"elements drawn with no size: {empty[:5]}"
+
+
+def test_the_index_draws_every_chart_without_console_errors(browser, server, tmp_path):
+    assert load(browser, f"{server}/index.html") == []
+    assert browser.title == "City Innovation Snapshots — report"
+    assert_every_chart_is_drawn(browser, expected_charts=1 + 2 * 7)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1366, min(height + 120, 6000))
+    assert browser.save_screenshot(str(tmp_path / "report_index.png"))
+    assert (tmp_path / "report_index.png").stat().st_size > 10_000
+
+
+def test_links_lead_from_the_index_to_a_city_page_and_back(browser, server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    assert load(browser, f"{server}/index.html") == []
+    browser.find_element(By.LINK_TEXT, "Aarhus").click()
+    assert browser.current_url == f"{server}/cities/2020-dk-aarhus.html"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Aarhus, Denmark — 2020"
+    assert browser.get_log("browser") == []
+    assert_every_chart_is_drawn(browser, expected_charts=8)
+    assert browser.save_screenshot(str(tmp_path / "report_city.png"))
+    browser.find_element(By.PARTIAL_LINK_TEXT, "All cities").click()
+    assert browser.current_url == f"{server}/index.html"
+
+
+def test_every_city_page_loads_cleanly_and_links_to_its_other_waves(browser, server, tmp_path_factory):
+    from selenium.webdriver.common.by import By
+
+    cities = sorted((multi_wave_warehouse(tmp_path_factory) / "report" / "cities").glob("*.html"))
+    assert len(cities) == 5
+    for page in cities:
+        assert load(browser, f"{server}/cities/{page.name}") == [], page.name
+        assert_every_chart_is_drawn(browser, expected_charts=7)
+    assert browser.current_url.endswith("/cities/2020-se-stockholm.html")
+    browser.find_element(By.LINK_TEXT, "2018").click()
+    assert browser.current_url == f"{server}/cities/2018-se-stockholm.html"
