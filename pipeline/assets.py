@@ -10,9 +10,10 @@ import dagster as dg
 import pandas as pd
 
 from pipeline.aggregate.aggregates import aggregate_descriptions, compute_aggregates
+from pipeline.fingerprint import build_fingerprint, parser_fingerprint
 from pipeline.ingest.documents import DocumentRef, inventory
 from pipeline.normalize.incremental import assemble_tables, batch_of, plan_build, read_previous
-from pipeline.parse.cache import ParseCache, parser_fingerprint
+from pipeline.parse.cache import ParseCache
 from pipeline.parse.record import PARSER_VERSION
 from pipeline.parse.source import ParsedDocument, parse_ref
 from pipeline.publish.files import build_duckdb, table_description, write_parquet
@@ -71,7 +72,7 @@ def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
     def parsed_batch(
         context: dg.AssetExecutionContext, settings: WarehouseSettings, raw_documents: list[DocumentRef]
     ) -> list[ParsedDocument]:
-        plan = plan_build(raw_documents, read_previous(settings.warehouse_path), parser_fingerprint())
+        plan = plan_build(raw_documents, read_previous(settings.warehouse_path), build_fingerprint())
         mine = [ref for ref in plan.parse if batch_of(ref.document_id, PARSE_BATCHES) == batch]
         cache = ParseCache(settings.cache_path)
         parsed = [parse_ref(settings.raw_path, ref, cache) for ref in mine]
@@ -98,7 +99,7 @@ PARSE_ASSETS = [parse_batch_asset(batch) for batch in range(PARSE_BATCHES)]
         name: dg.AssetOut(
             group_name="tables",
             description=" ".join((model.__doc__ or "").split()),
-            is_required=True,
+            is_required=False,  # not produced when nothing changed: the published tables stand
         )
         for name, model in TABLE_MODELS.items()
     },
@@ -113,7 +114,10 @@ def warehouse_tables(
     **batches: list[ParsedDocument],
 ):
     previous = read_previous(settings.warehouse_path)
-    plan = plan_build(raw_documents, previous, parser_fingerprint())
+    plan = plan_build(raw_documents, previous, build_fingerprint())
+    if plan.unchanged:
+        context.log.info("raw/ and the code are as published: the warehouse is up to date, nothing to rebuild")
+        return
     parsed = sorted((doc for batch in batches.values() for doc in batch), key=lambda doc: doc.source.path)
     tables, failures = assemble_tables(plan, parsed, previous)
     if failures:
@@ -189,6 +193,7 @@ def duckdb_warehouse(
     files = {name: Path(path) for name, path in {**parquet_tables, **aggregate_tables}.items()}
     staged = build_duckdb(files, staging_dir(warehouse, context.run.run_id) / DUCKDB_FILE, aggregate_descriptions())
     manifest = {
+        "build_fingerprint": build_fingerprint(),
         "parser_fingerprint": parser_fingerprint(),
         "parser_version": PARSER_VERSION,
         "documents": len(raw_documents),

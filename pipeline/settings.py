@@ -1,6 +1,7 @@
 """Where the pipeline reads documents and writes the warehouse (a Dagster resource)."""
 
 import os
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -37,3 +38,12 @@ class WarehouseSettings(dg.ConfigurableResource):
     @property
     def duckdb_path(self) -> Path:
         return Path(self.warehouse_dir) / "warehouse.duckdb"
+
+
+def published_duckdb(warehouse_dir: str | Path) -> Path | None:
+    """The published DuckDB file of a warehouse folder, or None (after saying how to build it)."""
+    path = Path(warehouse_dir) / "warehouse.duckdb"
+    if path.exists():
+        return path
+    print(f"no warehouse at {path}: run `citysnap build` (or `make warehouse`) first", file=sys.stderr)
+    return None

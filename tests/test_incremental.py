@@ -16,6 +16,7 @@ import pytest
 from pipeline.commands.build import run_build
 from pipeline.definitions import resolved_build_job
 from pipeline.publish.lock import build_lock
+from pipeline.settings import PARSE_BATCHES
 from pipeline.synth import write_corpus
 from tests.conftest import PROJECT_ROOT, STOCKHOLM
 
@@ -45,14 +46,27 @@ def corpus(tmp_path: Path) -> Path:
     return raw
 
 
-def test_a_rebuild_with_no_change_parses_nothing(corpus: Path, tmp_path: Path):
+def parsed_in_batches(result: dg.ExecuteInProcessResult) -> int:
+    materializations = [
+        m for batch in range(PARSE_BATCHES) for m in result.asset_materializations_for_node(f"parsed_batch_{batch}")
+    ]
+    assert len(materializations) == PARSE_BATCHES
+    return sum(m.metadata["parsed"].value for m in materializations)
+
+
+def test_a_rebuild_with_no_change_parses_nothing_and_republishes_nothing(corpus: Path, tmp_path: Path):
     warehouse = tmp_path / "warehouse"
-    first = documents_metadata(build(corpus, warehouse))
-    assert (first["parsed_this_run"], first["reused_unchanged"]) == (17, 0)
+    first = build(corpus, warehouse)
+    assert (documents_metadata(first)["parsed_this_run"], documents_metadata(first)["reused_unchanged"]) == (17, 0)
+    assert parsed_in_batches(first) == 17
     before = parquet_bytes(warehouse)
-    again = documents_metadata(build(corpus, warehouse))
-    assert (again["parsed_this_run"], again["reused_unchanged"]) == (0, 17)
+    duckdb_before = (warehouse / "warehouse.duckdb").stat().st_mtime_ns
+    again = build(corpus, warehouse)
+    assert parsed_in_batches(again) == 0
+    assert not again.asset_materializations_for_node("warehouse_tables")
+    assert not again.asset_materializations_for_node("duckdb_warehouse")
     assert parquet_bytes(warehouse) == before
+    assert (warehouse / "warehouse.duckdb").stat().st_mtime_ns == duckdb_before
 
 
 def test_changing_adding_and_removing_documents_equals_a_build_from_scratch(corpus: Path, tmp_path: Path):

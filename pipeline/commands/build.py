@@ -103,6 +103,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not result.success:
         print("build FAILED: the previous warehouse, if any, is unchanged", file=sys.stderr)
         return 1
+    if not result.asset_materializations_for_node("duckdb_warehouse"):
+        print("warehouse already up to date: raw/ and the code are unchanged since the last build")
     print(build_summary(Path(args.warehouse)))
     print(f"built in {time.monotonic() - started:.1f}s")
     return 0

@@ -3,13 +3,12 @@
 import argparse
 import difflib
 import sys
-from pathlib import Path
 
 import duckdb
 from tabulate import tabulate
 
 from pipeline.report.data import REPORT_DIMENSIONS
-from pipeline.settings import DEFAULT_WAREHOUSE_DIR
+from pipeline.settings import DEFAULT_WAREHOUSE_DIR, published_duckdb
 
 YES_NO = {True: "yes", False: "no", None: "not stated"}
 HEADLINE = {
@@ -104,9 +103,8 @@ def city_profile(connection: duckdb.DuckDBPyConnection, city: dict) -> str:
 
 
 def cmd_city(args: argparse.Namespace) -> int:
-    path = Path(args.warehouse) / "warehouse.duckdb"
-    if not path.exists():
-        print(f"no warehouse at {path}: run `citysnap build` (or `make warehouse`) first", file=sys.stderr)
+    path = published_duckdb(args.warehouse)
+    if path is None:
         return 2
     with duckdb.connect(str(path), read_only=True) as connection:
         city, problem = find_city(connection, args.name, args.wave)

@@ -1,19 +1,17 @@
 """``citysnap report``: write the visual report from the published warehouse and print its path."""
 
 import argparse
-import sys
 import webbrowser
 from pathlib import Path
 
 from pipeline.report import REPORT_DIR, write_report
-from pipeline.settings import DEFAULT_WAREHOUSE_DIR
+from pipeline.settings import DEFAULT_WAREHOUSE_DIR, published_duckdb
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     warehouse = Path(args.warehouse)
-    database = warehouse / "warehouse.duckdb"
-    if not database.exists():
-        print(f"no warehouse at {database}: run `citysnap build` (or `make warehouse`) first", file=sys.stderr)
+    database = published_duckdb(warehouse)
+    if database is None:
         return 2
     index = write_report(database, warehouse / REPORT_DIR).resolve()
     print(index)

@@ -2,18 +2,16 @@
 
 import argparse
 import sys
-from pathlib import Path
 
 import duckdb
 
 from pipeline.commands.formatting import FORMATS, format_frame
-from pipeline.settings import DEFAULT_WAREHOUSE_DIR
+from pipeline.settings import DEFAULT_WAREHOUSE_DIR, published_duckdb
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    path = Path(args.warehouse) / "warehouse.duckdb"
-    if not path.exists():
-        print(f"no warehouse at {path}: run `citysnap build` (or `make warehouse`) first", file=sys.stderr)
+    path = published_duckdb(args.warehouse)
+    if path is None:
         return 2
     with duckdb.connect(str(path), read_only=True) as connection:
         try:

@@ -41,6 +41,8 @@ class PreviousBuild:
 class BuildPlan:
     reuse: list[DocumentRef] = field(default_factory=list)
     parse: list[DocumentRef] = field(default_factory=list)
+    unchanged: bool = False
+    """Same files, same contents, same code as the published warehouse: nothing to rebuild."""
 
 
 def read_previous(warehouse_dir: Path) -> PreviousBuild | None:
@@ -54,14 +56,19 @@ def read_previous(warehouse_dir: Path) -> PreviousBuild | None:
         )
     except (OSError, ValueError, KeyError):
         return None
-    if not manifest.get("parser_fingerprint"):
+    if not manifest.get("build_fingerprint") or not (warehouse_dir / "warehouse.duckdb").exists():
         return None
-    return PreviousBuild(manifest["parser_fingerprint"], parquet_dir, documents, snapshots)
+    return PreviousBuild(manifest["build_fingerprint"], parquet_dir, documents, snapshots)
 
 
 def plan_build(refs: list[DocumentRef], previous: PreviousBuild | None, fingerprint: str) -> BuildPlan:
+    """Which documents keep their published rows and which are parsed; ``fingerprint`` is the
+    build fingerprint of this code, compared with the one the warehouse was built with."""
     if previous is None or previous.fingerprint != fingerprint:
         return BuildPlan(parse=list(refs))
+    published = set(zip(previous.documents["path"], previous.documents["document_id"], strict=True))
+    if published == {(ref.path, ref.document_id) for ref in refs}:
+        return BuildPlan(reuse=list(refs), unchanged=True)
     loaded = previous.documents[previous.documents["status"] == "loaded"]
     reusable = set(zip(loaded["path"], loaded["document_id"], strict=True))
     plan = BuildPlan()

@@ -7,18 +7,13 @@ document is parsed again.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from pipeline.parse.record import PARSER_VERSION, Rejection, SnapshotRecord
-
-PARSE_CODE = Path(__file__).parent
-INGEST_CODE = PARSE_CODE.parent / "ingest"
-SCHEMA_DATA = Path(__file__).resolve().parents[2] / "schemas"
+from pipeline.fingerprint import parser_fingerprint
+from pipeline.parse.record import Rejection, SnapshotRecord
 
 
 @dataclass(frozen=True)
@@ -29,17 +24,6 @@ class CachedParse:
     rejection: Rejection | None
     layout_fields: tuple[str, ...]
     line_count: int | None
-
-
-@cache
-def parser_fingerprint() -> str:
-    """sha256 over the parser version, its source files and the data files it reads."""
-    digest = hashlib.sha256(PARSER_VERSION.encode())
-    files = sorted(PARSE_CODE.glob("*.py")) + sorted(INGEST_CODE.glob("*.py")) + sorted(SCHEMA_DATA.glob("*.yaml"))
-    files += sorted(SCHEMA_DATA.glob("*.csv")) + sorted((SCHEMA_DATA / "vocabularies").glob("*.yaml"))
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 class ParseCache:
