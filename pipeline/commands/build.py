@@ -44,12 +44,18 @@ class _ProgressHandler(logging.Handler):
         print(f"[{self.done:2d}/{self.total}] {elapsed:5.1f}s  {event.step_key}: {outcome}", file=sys.stderr)
 
 
-def run_build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dg.ExecuteInProcessResult:
-    """Materialize every asset and check of ``defs`` in-process, with a progress display."""
+def run_build(
+    raw_dir: Path, warehouse_dir: Path, quiet: bool = False, report: bool = True
+) -> dg.ExecuteInProcessResult:
+    """Materialize every asset and check of ``defs`` in-process, with a progress display;
+    without ``report``, everything but the visual report (for a warehouse-only run)."""
     from pipeline.definitions import defs
 
     job = defs.resolve_job_def("build_warehouse")
-    handler = _ProgressHandler(len(job.graph.nodes))
+    selection = None
+    if not report:
+        selection = [key for key in job.asset_layer.executable_asset_keys if key != dg.AssetKey("visual_report")]
+    handler = _ProgressHandler(len(job.graph.nodes) - (0 if report else 1))
 
     @dg.logger
     def progress_logger(_init_context: dg.InitLoggerContext) -> logging.Logger:
@@ -69,7 +75,9 @@ def run_build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dg.Exe
         "loggers": {"progress": {}},
         "resources": {"settings": {"config": {"raw_dir": str(raw_dir), "warehouse_dir": str(warehouse_dir)}}},
     }
-    return build_defs.resolve_job_def("build_warehouse").execute_in_process(run_config=run_config, raise_on_error=False)
+    return build_defs.resolve_job_def("build_warehouse").execute_in_process(
+        run_config=run_config, raise_on_error=False, asset_selection=selection
+    )
 
 
 def build_summary(warehouse_dir: Path) -> str:
@@ -96,7 +104,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         with build_lock(warehouse, wait=args.wait):
             clear_stale_staging(warehouse)
-            result = run_build(Path(args.raw), warehouse, quiet=args.quiet)
+            result = run_build(Path(args.raw), warehouse, quiet=args.quiet, report=not args.skip_report)
     except BuildInProgress as busy:
         print(f"build not started: {busy}", file=sys.stderr)
         return 3
@@ -116,4 +124,5 @@ def register(commands: argparse._SubParsersAction) -> None:
     build.add_argument("--warehouse", default=DEFAULT_WAREHOUSE_DIR, help="output folder (default: warehouse/)")
     build.add_argument("--quiet", action="store_true", help="no progress lines")
     build.add_argument("--wait", action="store_true", help="wait for a running build instead of stopping")
+    build.add_argument("--skip-report", action="store_true", help="build the warehouse without the visual report")
     build.set_defaults(handler=cmd_build)

@@ -4,7 +4,9 @@ so the report and any BI dashboard see the same numbers.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -45,7 +47,73 @@ class ReportData:
         return sorted({int(wave) for wave in self.profiles["survey_wave"]}, reverse=True)
 
     def wave_profiles(self, wave: int) -> pd.DataFrame:
-        return self.profiles[self.profiles["survey_wave"] == wave]
+        return self._profiles_by_wave.get(wave, self.profiles.iloc[0:0])
+
+    # Lookups built once per report: a city page must cost O(its own rows), not O(all cities),
+    # or thousands of pages take hours.
+    @cached_property
+    def _profiles_by_wave(self) -> dict[int, pd.DataFrame]:
+        return {int(wave): frame for wave, frame in self.profiles.groupby("survey_wave", sort=True)}
+
+    @cached_property
+    def profile_by_id(self) -> dict[str, dict]:
+        return {row["snapshot_id"]: row for row in self.profiles.to_dict("records")}
+
+    @cached_property
+    def profiles_by_city(self) -> dict[str, list[dict]]:
+        """city -> its snapshots (dicts with snapshot_id and survey_wave), oldest wave first."""
+        by_city: dict[str, list[dict]] = {}
+        ordered = self.profiles.sort_values(["city_key", "survey_wave"])
+        for key, sid, wave in zip(ordered["city_key"], ordered["snapshot_id"], ordered["survey_wave"], strict=True):
+            by_city.setdefault(key, []).append({"snapshot_id": sid, "survey_wave": wave})
+        return by_city
+
+    @cached_property
+    def shares_by_list(self) -> dict[tuple[int, str], list[dict]]:
+        """(wave, list) -> its codes with label, cities and cities_answering, most named first."""
+        return {
+            (int(wave), str(dimension)): frame.sort_values(["cities", "label"], ascending=[False, True]).to_dict(
+                "records"
+            )
+            for (wave, dimension), frame in self.item_shares.groupby(["survey_wave", "dimension"])
+        }
+
+    @cached_property
+    def codes_named(self) -> dict[tuple[str, str], set[str]]:
+        """(snapshot, list) -> the codes the city named."""
+        named: dict[tuple[str, str], set[str]] = {}
+        for sid, dimension, code in zip(
+            self.items["snapshot_id"], self.items["dimension"], self.items["code"], strict=True
+        ):
+            named.setdefault((sid, dimension), set()).add(code)
+        return named
+
+    @cached_property
+    def headline_by_wave(self) -> dict[int, list[dict]]:
+        return {int(wave): frame.to_dict("records") for wave, frame in self.headline.groupby("survey_wave")}
+
+    @cached_property
+    def benchmarks_by_wave(self) -> dict[int, list[dict]]:
+        return {int(wave): frame.to_dict("records") for wave, frame in self.benchmarks.groupby("survey_wave")}
+
+    @cached_property
+    def benchmarks_by_snapshot(self) -> dict[str, list[dict]]:
+        by_snapshot: dict[str, list[dict]] = {}
+        for row in self.benchmarks.to_dict("records"):
+            by_snapshot.setdefault(row["snapshot_id"], []).append(row)
+        return by_snapshot
+
+    @cached_property
+    def changes_by_snapshot(self) -> dict[str, pd.DataFrame]:
+        return {sid: frame for sid, frame in self.changes.groupby("to_snapshot_id")}
+
+    @cached_property
+    def team_bins_by_wave(self) -> dict[int, Counter]:
+        """wave -> how many cities fall in each team-size bin (None: no single number stated)."""
+        return {
+            wave: Counter(team_bin(staff) for staff in frame["team_staff"])
+            for wave, frame in self._profiles_by_wave.items()
+        }
 
 
 def _frame(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from the file system or any static server. Pure functions of ``ReportData``.
 
 from __future__ import annotations
 
+from collections import Counter
 from html import escape
 
 import pandas as pd
@@ -97,16 +98,14 @@ def _number(value: object) -> str:
 
 def item_chart(data: ReportData, wave: int, dimension: str, city: dict | None = None) -> str:
     """Share of the wave's cities naming each code of one list, sorted; the city's codes marked."""
-    shares = data.item_shares[(data.item_shares["survey_wave"] == wave) & (data.item_shares["dimension"] == dimension)]
-    shares = shares.sort_values(["cities", "label"], ascending=[False, True])
+    shares = data.shares_by_list.get((wave, dimension), [])
     cities_in_wave = len(data.wave_profiles(wave))
-    answering = int(shares["cities_answering"].iloc[0]) if len(shares) else 0
+    answering = int(shares[0]["cities_answering"]) if shares else 0
     named: set[str] = set()
     if city is not None:
-        own = data.items[(data.items["snapshot_id"] == city["snapshot_id"]) & (data.items["dimension"] == dimension)]
-        named = set(own["code"])
+        named = data.codes_named.get((city["snapshot_id"], dimension), set())
     bars = [
-        Bar(str(row.label), int(row.cities), cities_in_wave, highlight=row.code in named) for row in shares.itertuples()
+        Bar(str(row["label"]), int(row["cities"]), cities_in_wave, highlight=row["code"] in named) for row in shares
     ]
     title = f"{REPORT_DIMENSIONS[dimension]}: share of cities"
     subtitle = f"{wave} · {_cities(cities_in_wave)} · {answering} answered this list"
@@ -118,15 +117,14 @@ def item_chart(data: ReportData, wave: int, dimension: str, city: dict | None = 
 
 
 def team_size_chart(data: ReportData, wave: int, city: dict | None = None) -> str:
-    profiles = data.wave_profiles(wave)
-    bins = [team_bin(staff) for staff in profiles["team_staff"]]
+    bins = data.team_bins_by_wave.get(wave, Counter())
     own = team_bin(city["team_staff"]) if city is not None else None
     columns = [
-        Column(bin_label(low, high), bins.count(bin_label(low, high)), highlight=own == bin_label(low, high))
+        Column(bin_label(low, high), bins[bin_label(low, high)], highlight=own == bin_label(low, high))
         for low, high in TEAM_BINS
     ]
-    stated = sum(value is not None for value in bins)
-    subtitle = f"{wave} · {stated} of {_cities(len(profiles))} state one number for their team"
+    stated = sum(count for label, count in bins.items() if label is not None)
+    subtitle = f"{wave} · {stated} of {_cities(bins.total())} state one number for their team"
     return column_chart(
         f"team-size-{wave}",
         "Innovation team size",
@@ -161,7 +159,7 @@ def headline_by_wave_chart(data: ReportData) -> str:
 
 def headline_chart(data: ReportData, wave: int, city: dict) -> str:
     """The city's yes/no and approach answers, each against the share of the wave giving the same answer."""
-    headline = data.headline[data.headline["survey_wave"] == wave]
+    headline = data.headline_by_wave.get(wave, [])
     own = {
         "formal_strategy": city["has_formal_strategy"],
         "dedicated_funding": city["has_dedicated_funding"],
@@ -169,9 +167,9 @@ def headline_chart(data: ReportData, wave: int, city: dict) -> str:
         "prioritises_policy_areas": city["prioritises_policy_areas"],
     }
     bars = []
-    for row in headline.itertuples():
-        said = own.get(row.measure, city["approach"] == row.measure.removeprefix("approach_"))
-        bars.append(Bar(str(row.label), int(row.cities_with), int(row.cities_answering), highlight=bool(said)))
+    for row in headline:
+        said = own.get(row["measure"], city["approach"] == row["measure"].removeprefix("approach_"))
+        bars.append(Bar(str(row["label"]), int(row["cities_with"]), int(row["cities_answering"]), highlight=bool(said)))
     return bar_chart(
         f"headline-{wave}",
         "Headline answers: share of cities saying yes",
@@ -181,47 +179,55 @@ def headline_chart(data: ReportData, wave: int, city: dict) -> str:
     )
 
 
-def claims(frame: pd.DataFrame) -> list[Claim]:
-    """One row per distinct claim and recomputed share, saying how many cities' documents make it."""
-    keys = [
-        "topic",
-        "city_value",
-        "comparator",
-        "stated_text",
-        "stated_low",
-        "stated_high",
-        "computed_pct",
-        "cities_answering",
-    ]
-    grouped = frame.groupby(keys, dropna=False, sort=False).size().reset_index(name="documents")
+CLAIM_KEYS = (
+    "topic",
+    "city_value",
+    "comparator",
+    "stated_text",
+    "stated_low",
+    "stated_high",
+    "computed_pct",
+    "cities_answering",
+)
+
+
+def _number_or_none(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def claims(rows: list[dict]) -> list[Claim]:
+    """One entry per distinct claim and recomputed share, saying how many cities' documents make it."""
+    documents: Counter[tuple] = Counter(tuple(row[key] for key in CLAIM_KEYS) for row in rows)
     result = []
-    for row in grouped.sort_values(["topic", "stated_text"]).itertuples():
-        topic = TOPIC_LABELS.get(row.topic, str(row.topic))
-        answer = "" if pd.isna(row.city_value) else f" = {row.city_value}"
-        label = f"{topic}{answer}: {row.comparator} {row.stated_text}"
-        if row.documents > 1:
-            label += f" (in {row.documents} documents)"
+    for key, count in sorted(documents.items(), key=lambda item: (str(item[0][0]), str(item[0][3]))):
+        row = dict(zip(CLAIM_KEYS, key, strict=True))
+        topic = TOPIC_LABELS.get(row["topic"], str(row["topic"]))
+        answer = "" if row["city_value"] is None or pd.isna(row["city_value"]) else f" = {row['city_value']}"
+        label = f"{topic}{answer}: {row['comparator']} {row['stated_text']}"
+        if count > 1:
+            label += f" (in {count} documents)"
         result.append(
             Claim(
                 label,
-                str(row.stated_text),
-                None if pd.isna(row.stated_low) else float(row.stated_low),
-                None if pd.isna(row.stated_high) else float(row.stated_high),
-                None if pd.isna(row.computed_pct) else float(row.computed_pct),
-                int(row.cities_answering),
+                str(row["stated_text"]),
+                _number_or_none(row["stated_low"]),
+                _number_or_none(row["stated_high"]),
+                _number_or_none(row["computed_pct"]),
+                int(row["cities_answering"]),
             )
         )
     return result
 
 
 def claims_chart_for(data: ReportData, wave: int, snapshot_id: str | None = None) -> str | None:
-    frame = data.benchmarks[data.benchmarks["survey_wave"] == wave]
     if snapshot_id is not None:
-        frame = frame[frame["snapshot_id"] == snapshot_id]
-    if frame.empty:
+        rows = data.benchmarks_by_snapshot.get(snapshot_id, [])
+    else:
+        rows = data.benchmarks_by_wave.get(wave, [])
+    if not rows:
         return None
     subtitle = f"{wave} · 'Like N% of cities surveyed' vs the share of the wave's cities in the warehouse"
-    return claims_chart(f"benchmarks-{wave}", "Stated vs recomputed benchmark shares", subtitle, claims(frame))
+    return claims_chart(f"benchmarks-{wave}", "Stated vs recomputed benchmark shares", subtitle, claims(rows))
 
 
 # --- pages -----------------------------------------------------------------------------------------
@@ -325,13 +331,13 @@ def _facts(city: dict) -> str:
 
 
 def city_page(data: ReportData, snapshot_id: str) -> str:
-    city = data.profiles[data.profiles["snapshot_id"] == snapshot_id].iloc[0].to_dict()
+    city = data.profile_by_id[snapshot_id]
     wave = int(city["survey_wave"])
-    same_city = data.profiles[data.profiles["city_key"] == city["city_key"]].sort_values("survey_wave")
+    same_city = data.profiles_by_city[city["city_key"]]
     others = [
-        f'<a href="../{city_page_name(row.snapshot_id)}">{row.survey_wave}</a>'
-        for row in same_city.itertuples()
-        if row.snapshot_id != snapshot_id
+        f'<a href="../{city_page_name(row["snapshot_id"])}">{row["survey_wave"]}</a>'
+        for row in same_city
+        if row["snapshot_id"] != snapshot_id
     ]
     name = f"{city['city']}, {city['country']}"
     body = [
@@ -354,7 +360,7 @@ def city_page(data: ReportData, snapshot_id: str) -> str:
     if claims_svg:
         body.append(_figure(claims_svg, "The city's own 'Like N% of cities' sentences, checked against the warehouse."))
     body.append("</div>")
-    changes = data.changes[data.changes["to_snapshot_id"] == snapshot_id]
+    changes = data.changes_by_snapshot.get(snapshot_id, data.changes.iloc[0:0])
     if len(changes):
         body += ["<h2>Changes since the previous wave</h2>", _changes_table(changes)]
     body += ["</main>", '<footer><a href="../index.html">← All cities</a></footer>']
