@@ -24,18 +24,18 @@ docs: $(STAMP)
 	$(BIN)/python -m pipeline.publish.dictionary
 
 test: $(STAMP)
-	$(BIN)/ruff check pipeline schemas tests
+	$(BIN)/ruff check pipeline schemas tests bench
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline schemas tests
-	$(BIN)/ruff format --check pipeline schemas tests
+	$(BIN)/ruff check pipeline schemas tests bench
+	$(BIN)/ruff format --check pipeline schemas tests bench
 
 dagster: $(STAMP)
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m pipeline.definitions
 
 clean:
-	rm -rf warehouse/parquet warehouse/warehouse.duckdb warehouse/report .dagster_home
+	rm -rf warehouse/parquet warehouse/warehouse.duckdb warehouse/report warehouse/manifest.json warehouse/.cache warehouse/.staging .dagster_home
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

@@ -102,6 +102,13 @@ PARSE_ASSETS = [parse_batch_asset(batch) for batch in range(PARSE_BATCHES)]
             is_required=False,  # not produced when nothing changed: the published tables stand
         )
         for name, model in TABLE_MODELS.items()
+    }
+    | {
+        "build_plan": dg.AssetOut(
+            group_name="tables",
+            description="Which documents this run parsed (their ids) and how many unchanged ones it reused.",
+            is_required=False,
+        )
     },
     ins={f"parsed_batch_{batch}": dg.AssetIn(f"parsed_batch_{batch}") for batch in range(PARSE_BATCHES)},
     description="Normalize parsed records into tables and validate them with pandera; rows of unchanged "
@@ -123,6 +130,12 @@ def warehouse_tables(
     if failures:
         context.log.warning(f"{len(failures)} validation failure(s) moved documents to rejected_documents")
     context.log.info(f"{len(plan.parse)} document(s) parsed, {len(plan.reuse)} unchanged and reused")
+    parsed_ids = sorted({doc.source.document_id for doc in parsed})
+    yield dg.Output(
+        {"parsed_document_ids": parsed_ids, "reused": len(plan.reuse)},
+        output_name="build_plan",
+        metadata={"parsed": len(parsed_ids), "reused": len(plan.reuse)},
+    )
     for name in TABLES:
         metadata = table_metadata(tables[name], name)
         if name == "parse_reports":

@@ -8,23 +8,40 @@ import pandas as pd
 
 from pipeline.assets import AGGREGATES, TABLES
 from pipeline.settings import WarehouseSettings
-from pipeline.validate.validation import referential_failures, validate_table
+from pipeline.validate.validation import referential_failures_in_files, validate_table
+from schemas.models import DOCUMENT_SCOPED, TABLE_MODELS
 
 
 def _pandera_check(table_name: str) -> dg.AssetChecksDefinition:
+    schema = TABLE_MODELS[table_name].to_schema()
+    keys = [list(schema.unique or [])] + [[name] for name, column in schema.columns.items() if column.unique]
+    keys = [key for key in keys if key]
+    scoped = table_name in DOCUMENT_SCOPED and table_name != "documents"
+
     @dg.asset_check(
         asset=dg.AssetKey(table_name),
         name="pandera_valid",
-        description=f"The published {table_name} rows pass their pandera model (lazy validation).",
+        additional_ins={"build_plan": dg.AssetIn("build_plan")},
+        description=f"The {table_name} rows of the documents parsed in this run pass their pandera model (lazy "
+        "validation; rows of unchanged documents passed it when they were first published), and the table's "
+        "keys are unique across all rows.",
         blocking=True,
     )
-    def check(context: dg.AssetCheckExecutionContext, **kwargs: pd.DataFrame) -> dg.AssetCheckResult:
-        table = next(iter(kwargs.values()))
-        failures = validate_table(table_name, table)
+    def check(
+        context: dg.AssetCheckExecutionContext, build_plan: dict, **published: pd.DataFrame
+    ) -> dg.AssetCheckResult:
+        [table] = published.values()  # the checked asset, whatever the table's name
+        rows = table
+        if scoped:
+            rows = table[table["document_id"].isin(build_plan["parsed_document_ids"])]
+        failures = validate_table(table_name, rows)
+        duplicates = sum(int(table.duplicated(subset=key).sum()) for key in keys)
         return dg.AssetCheckResult(
-            passed=not failures,
+            passed=not failures and not duplicates,
             metadata={
                 "rows": len(table),
+                "rows_validated": len(rows),
+                "duplicate_keys": duplicates,
                 "failures": len(failures),
                 "first_failures": dg.MetadataValue.json([f.describe() for f in failures[:20]]),
             },
@@ -38,12 +55,11 @@ PANDERA_CHECKS = [_pandera_check(name) for name in TABLES]
 
 @dg.asset_check(
     asset=dg.AssetKey("parquet_tables"),
-    description="In the published Parquet files, every child row points at a loaded snapshot.",
+    description="In the staged Parquet files, every child row points at a loaded snapshot.",
     blocking=True,
 )
 def referential_integrity(parquet_tables: dict[str, str]) -> dg.AssetCheckResult:
-    tables = {name: pd.read_parquet(path) for name, path in parquet_tables.items()}
-    failures = referential_failures(tables)
+    failures = referential_failures_in_files(parquet_tables)
     return dg.AssetCheckResult(
         passed=not failures,
         metadata={"orphans": len(failures), "first": dg.MetadataValue.json([f.describe() for f in failures[:20]])},

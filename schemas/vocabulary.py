@@ -16,6 +16,8 @@ from pathlib import Path
 import yaml
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabularies"
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when PyYAML has it: the vocabularies load at every start-up."""
 OTHER = "other"
 """Reserved code for a free-text answer that matches no option: kept verbatim, never dropped."""
 
@@ -112,7 +114,7 @@ class Vocabulary:
 
 
 def _load_file(path: Path) -> tuple[str, str, list[Code]]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     dimension = document["dimension"]
     if dimension != path.stem:
         raise ValueError(f"{path.name}: dimension {dimension!r} differs from the file name")
@@ -155,7 +157,7 @@ TEMPLATE_PATH = Path(__file__).parent / "snapshot_template.yaml"
 @cache
 def item_dimensions() -> dict[str, str]:
     """Each list dimension of a snapshot -> the vocabulary its items are coded with."""
-    return yaml.safe_load(TEMPLATE_PATH.read_text(encoding="utf-8"))["item_dimensions"]
+    return yaml.load(TEMPLATE_PATH.read_text(encoding="utf-8"), Loader=YAML_LOADER)["item_dimensions"]
 
 
 def allowed_item_codes() -> dict[str, set[str]]:

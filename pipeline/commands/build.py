@@ -68,7 +68,8 @@ def run_build(
         assets=defs.assets,
         asset_checks=defs.asset_checks,
         jobs=[job],
-        resources=defs.resources,
+        # one process: values pass between steps in memory instead of being pickled to disk
+        resources={**defs.resources, "io_manager": dg.mem_io_manager},
         loggers={"progress": progress_logger},
     )
     run_config = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from schemas.vocabulary import TEMPLATE_PATH, label_key
+from schemas.vocabulary import TEMPLATE_PATH, YAML_LOADER, label_key
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
@@ -102,7 +102,7 @@ def _keys(mapping: dict[str, list[str]]) -> dict[str, str]:
 
 @cache
 def load_template(path: Path = TEMPLATE_PATH) -> Template:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     bench = data["benchmark"]
     phrases = {
         phrase: SharePhrase(float(spec["low"]), float(spec["high"])) for phrase, spec in bench["phrases"].items()
