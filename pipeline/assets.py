@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline.aggregate.aggregates import aggregate_descriptions, compute_aggregates
 from pipeline.fingerprint import build_fingerprint, parser_fingerprint
-from pipeline.ingest.documents import DocumentRef, inventory
+from pipeline.ingest.documents import DocumentRef, inventory, read_stamps, write_stamps
 from pipeline.normalize.incremental import assemble_tables, batch_of, plan_build, read_previous
 from pipeline.parse.cache import ParseCache
 from pipeline.parse.record import PARSER_VERSION
@@ -48,7 +48,9 @@ def table_metadata(table: pd.DataFrame, name: str, path: Path | None = None) -> 
 
 @dg.asset(group_name="ingest", description="Every file under raw/: path, content hash, wave, format.")
 def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> list[DocumentRef]:
-    refs = inventory(settings.raw_path)
+    stamps = read_stamps(settings.stamps_path)
+    refs = inventory(settings.raw_path, stamps)
+    write_stamps(settings.stamps_path, stamps)
     context.add_output_metadata(
         {
             "documents": len(refs),

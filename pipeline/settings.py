@@ -32,6 +32,10 @@ class WarehouseSettings(dg.ConfigurableResource):
         return Path(self.warehouse_dir) / ".cache" / "parse"
 
     @property
+    def stamps_path(self) -> Path:
+        return Path(self.warehouse_dir) / ".cache" / "file_stamps.json"
+
+    @property
     def parquet_path(self) -> Path:
         return Path(self.warehouse_dir) / "parquet"
 

@@ -4,7 +4,7 @@ import codecs
 import hashlib
 from pathlib import Path
 
-from pipeline.ingest.documents import decode, read_document, read_documents
+from pipeline.ingest.documents import decode, inventory, read_document, read_documents
 from pipeline.parse.record import Rejection
 
 
@@ -62,3 +62,20 @@ def test_latin1_is_rejected_with_the_offending_byte_and_line():
 def test_a_file_cut_inside_a_utf8_character_is_truncated():
     rejection = decode("Umeå".encode()[:-1])
     assert rejection.reason == "truncated"
+
+
+def test_inventory_reuses_the_hash_of_a_file_whose_size_and_mtime_are_unchanged(tmp_path: Path):
+    (tmp_path / "2020").mkdir()
+    path = tmp_path / "2020" / "a.txt"
+    path.write_bytes(b"one")
+    stamps: dict = {}
+    [first] = inventory(tmp_path, stamps)
+    assert first.document_id == hashlib.sha256(b"one").hexdigest()
+    stamps["2020/a.txt"] = (*stamps["2020/a.txt"][:2], "f" * 64)  # a stamp says: already hashed
+    [again] = inventory(tmp_path, stamps)
+    assert again.document_id == "f" * 64
+    path.write_bytes(b"two!")  # a new size (and mtime): hashed again
+    [changed] = inventory(tmp_path, stamps)
+    assert changed.document_id == hashlib.sha256(b"two!").hexdigest()
+    path.unlink()
+    assert inventory(tmp_path, stamps) == [] and stamps == {}

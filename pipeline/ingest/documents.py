@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +118,10 @@ class DocumentRef:
 
 
 def document_ref(raw_dir: Path, path: Path, data: bytes) -> DocumentRef:
+    return identified_ref(raw_dir, path, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def identified_ref(raw_dir: Path, path: Path, document_id: str, size_bytes: int) -> DocumentRef:
     relative = path.relative_to(raw_dir)
     suffix = path.suffix.lower()
     wave = survey_wave(relative)
@@ -126,18 +132,54 @@ def document_ref(raw_dir: Path, path: Path, data: bytes) -> DocumentRef:
             f"{suffix or 'no extension'} files are not read; supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)),
         )
     return DocumentRef(
-        document_id=hashlib.sha256(data).hexdigest(),
+        document_id=document_id,
         path=relative.as_posix(),
         survey_wave=None if isinstance(wave, Rejection) else wave,
-        size_bytes=len(data),
+        size_bytes=size_bytes,
         source_format=SUPPORTED_SUFFIXES.get(suffix, suffix.lstrip(".") or "none"),
         rejection=rejection,
     )
 
 
-def inventory(raw_dir: Path) -> list[DocumentRef]:
-    """Every file under raw/ with its hash and wave, in a stable order."""
-    return [document_ref(raw_dir, path, path.read_bytes()) for path in discover(raw_dir)]
+FileStamp = tuple[int, int, str]
+"""(size, mtime in ns, sha256) of a file as last hashed."""
+
+
+def inventory(raw_dir: Path, stamps: dict[str, FileStamp] | None = None) -> list[DocumentRef]:
+    """Every file under raw/ with its hash and wave, in a stable order. A file whose size and
+    modification time match its stamp from the last run is not read again (as git's index does);
+    ``stamps`` is updated in place with what this run saw."""
+    stamps = {} if stamps is None else stamps
+    seen: dict[str, FileStamp] = {}
+    refs = []
+    for path in discover(raw_dir):
+        relative = path.relative_to(raw_dir).as_posix()
+        stat = path.stat()
+        known = stamps.get(relative)
+        if known is not None and tuple(known[:2]) == (stat.st_size, stat.st_mtime_ns):
+            document_id = known[2]
+        else:
+            document_id = hashlib.sha256(path.read_bytes()).hexdigest()
+        seen[relative] = (stat.st_size, stat.st_mtime_ns, document_id)
+        refs.append(identified_ref(raw_dir, path, document_id, stat.st_size))
+    stamps.clear()
+    stamps.update(seen)
+    return refs
+
+
+def read_stamps(path: Path) -> dict[str, FileStamp]:
+    try:
+        return {name: tuple(stamp) for name, stamp in json.loads(path.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+def write_stamps(path: Path, stamps: dict[str, FileStamp]) -> None:
+    """Atomically, so a killed build leaves the previous stamps or the new ones, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(stamps, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def extract_text(data: bytes, source_format: str) -> tuple[str, tuple[tuple[str, str], ...]] | Rejection:
