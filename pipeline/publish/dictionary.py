@@ -18,7 +18,7 @@ from pathlib import Path
 import pandera.pandas as pa
 
 from pipeline.aggregate.aggregates import aggregate_descriptions
-from schemas.models import TABLE_MODELS, YEAR, Bool, Float, Int, Str
+from schemas.models import TABLE_MODELS, YEAR, BaseTable, Bool, Float, Int, Str
 from schemas.vocabulary import item_dimensions, load_vocabulary
 
 DICTIONARY_PATH = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
@@ -45,12 +45,8 @@ def _pct(description: str) -> object:
     return pa.Field(ge=0, le=100, nullable=True, description=description)
 
 
-class DerivedTable(pa.DataFrameModel):
+class DerivedTable(BaseTable):
     """A relation computed from the base tables; validated in tests, described in DuckDB."""
-
-    class Config:
-        strict = True
-        coerce = True
 
 
 # --- aggregates ------------------------------------------------------------------------------------
