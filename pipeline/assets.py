@@ -12,7 +12,7 @@ import pandas as pd
 from pipeline.aggregate.aggregates import aggregate_descriptions, compute_aggregates
 from pipeline.fingerprint import build_fingerprint, parser_fingerprint
 from pipeline.ingest.documents import DocumentRef, inventory, read_stamps, write_stamps
-from pipeline.normalize.incremental import assemble_tables, batch_of, plan_build, read_previous
+from pipeline.normalize.incremental import BuildPlan, assemble_tables, batch_of, plan_build, read_previous
 from pipeline.parse.cache import ParseCache
 from pipeline.parse.record import PARSER_VERSION
 from pipeline.parse.source import ParsedDocument, parse_ref
@@ -61,6 +61,19 @@ def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings
     return refs
 
 
+@dg.asset(
+    group_name="ingest",
+    description="Which documents are new or changed since the published warehouse (to parse) and which keep "
+    "their published rows; computed once, read by every parse batch, the table step and the checks.",
+)
+def build_plan(
+    context: dg.AssetExecutionContext, settings: WarehouseSettings, raw_documents: list[DocumentRef]
+) -> BuildPlan:
+    plan = plan_build(raw_documents, read_previous(settings.warehouse_path), build_fingerprint())
+    context.add_output_metadata({"to_parse": len(plan.parse), "reused": len(plan.reuse), "unchanged": plan.unchanged})
+    return plan
+
+
 def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
     """One of PARSE_BATCHES partitions of the parse: documents are assigned by content hash, so
     a multiprocess (or Kubernetes / Celery) executor parses the batches in parallel."""
@@ -72,9 +85,9 @@ def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
         "build, parsed (through the content-hash cache) into records or rejections.",
     )
     def parsed_batch(
-        context: dg.AssetExecutionContext, settings: WarehouseSettings, raw_documents: list[DocumentRef]
+        context: dg.AssetExecutionContext, settings: WarehouseSettings, build_plan: BuildPlan
     ) -> list[ParsedDocument]:
-        plan = plan_build(raw_documents, read_previous(settings.warehouse_path), build_fingerprint())
+        plan = build_plan
         mine = [ref for ref in plan.parse if batch_of(ref.document_id, PARSE_BATCHES) == batch]
         cache = ParseCache(settings.cache_path)
         parsed = [parse_ref(settings.raw_path, ref, cache) for ref in mine]
@@ -104,40 +117,21 @@ PARSE_ASSETS = [parse_batch_asset(batch) for batch in range(PARSE_BATCHES)]
             is_required=False,  # not produced when nothing changed: the published tables stand
         )
         for name, model in TABLE_MODELS.items()
-    }
-    | {
-        "build_plan": dg.AssetOut(
-            group_name="tables",
-            description="Which documents this run parsed (their ids) and how many unchanged ones it reused.",
-            is_required=False,
-        )
     },
     ins={f"parsed_batch_{batch}": dg.AssetIn(f"parsed_batch_{batch}") for batch in range(PARSE_BATCHES)},
     description="Normalize parsed records into tables and validate them with pandera; rows of unchanged "
     "documents are taken from the published warehouse.",
 )
-def warehouse_tables(
-    context: dg.AssetExecutionContext,
-    settings: WarehouseSettings,
-    raw_documents: list[DocumentRef],
-    **batches: list[ParsedDocument],
-):
-    previous = read_previous(settings.warehouse_path)
-    plan = plan_build(raw_documents, previous, build_fingerprint())
+def warehouse_tables(context: dg.AssetExecutionContext, build_plan: BuildPlan, **batches: list[ParsedDocument]):
+    plan = build_plan
     if plan.unchanged:
         context.log.info("raw/ and the code are as published: the warehouse is up to date, nothing to rebuild")
         return
     parsed = sorted((doc for batch in batches.values() for doc in batch), key=lambda doc: doc.source.path)
-    tables, failures = assemble_tables(plan, parsed, previous)
+    tables, failures = assemble_tables(plan, parsed)
     if failures:
         context.log.warning(f"{len(failures)} validation failure(s) moved documents to rejected_documents")
     context.log.info(f"{len(plan.parse)} document(s) parsed, {len(plan.reuse)} unchanged and reused")
-    parsed_ids = sorted({doc.source.document_id for doc in parsed})
-    yield dg.Output(
-        {"parsed_document_ids": parsed_ids, "reused": len(plan.reuse)},
-        output_name="build_plan",
-        metadata={"parsed": len(parsed_ids), "reused": len(plan.reuse)},
-    )
     for name in TABLES:
         metadata = table_metadata(tables[name], name)
         if name == "parse_reports":
@@ -229,4 +223,12 @@ def duckdb_warehouse(
     return str(settings.duckdb_path)
 
 
-ALL_ASSETS = [raw_documents, *PARSE_ASSETS, warehouse_tables, parquet_tables, aggregate_tables, duckdb_warehouse]
+ALL_ASSETS = [
+    raw_documents,
+    build_plan,
+    *PARSE_ASSETS,
+    warehouse_tables,
+    parquet_tables,
+    aggregate_tables,
+    duckdb_warehouse,
+]

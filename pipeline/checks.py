@@ -7,6 +7,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.assets import AGGREGATES, TABLES
+from pipeline.normalize.incremental import BuildPlan
 from pipeline.settings import WarehouseSettings
 from pipeline.validate.validation import referential_failures_in_files, validate_table
 from schemas.models import DOCUMENT_SCOPED, TABLE_MODELS
@@ -28,12 +29,12 @@ def _pandera_check(table_name: str) -> dg.AssetChecksDefinition:
         blocking=True,
     )
     def check(
-        context: dg.AssetCheckExecutionContext, build_plan: dict, **published: pd.DataFrame
+        context: dg.AssetCheckExecutionContext, build_plan: BuildPlan, **published: pd.DataFrame
     ) -> dg.AssetCheckResult:
         [table] = published.values()  # the checked asset, whatever the table's name
         rows = table
         if scoped:
-            rows = table[table["document_id"].isin(build_plan["parsed_document_ids"])]
+            rows = table[table["document_id"].isin(build_plan.parsed_ids)]
         failures = validate_table(table_name, rows)
         duplicates = sum(int(table.duplicated(subset=key).sum()) for key in keys)
         return dg.AssetCheckResult(

@@ -44,6 +44,7 @@ def test_sensor_requests_a_run_when_a_file_is_added_changed_or_removed(tmp_path:
 def test_pandera_check_fails_on_a_bad_row_of_a_parsed_document_and_on_duplicate_keys(stockholm_text):
     from pipeline.checks import PANDERA_CHECKS
     from pipeline.ingest.documents import SourceDocument
+    from pipeline.normalize.incremental import BuildPlan
     from pipeline.normalize.tables import build_tables
     from pipeline.parse.source import parse_source
 
@@ -52,13 +53,13 @@ def test_pandera_check_fails_on_a_bad_row_of_a_parsed_document_and_on_duplicate_
     tables = build_tables([parsed])
     snapshots_check = dg.AssetCheckKey(dg.AssetKey("snapshots"), "pandera_valid")
     [check] = [c for c in PANDERA_CHECKS if snapshots_check in c.check_keys]
-    plan = {"parsed_document_ids": ["a" * 64], "reused": 0}
+    plan = BuildPlan(parse=[source])
     context = dg.build_asset_check_context()
     assert check(context, build_plan=plan, published=tables["snapshots"]).passed
     bad = tables["snapshots"].copy()
     bad.loc[0, "population"] = 5
     assert not check(context, build_plan=plan, published=bad).passed
-    assert check(context, build_plan={"parsed_document_ids": [], "reused": 1}, published=bad).passed
+    assert check(context, build_plan=BuildPlan(reuse=[source]), published=bad).passed
     twice = tables["snapshots"].iloc[[0, 0]].reset_index(drop=True)
     result = check(context, build_plan=plan, published=twice)
     assert not result.passed and result.metadata["duplicate_keys"].value >= 1

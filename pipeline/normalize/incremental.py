@@ -43,6 +43,12 @@ class BuildPlan:
     parse: list[DocumentRef] = field(default_factory=list)
     unchanged: bool = False
     """Same files, same contents, same code as the published warehouse: nothing to rebuild."""
+    previous: PreviousBuild | None = None
+    """The published build the reused rows come from."""
+
+    @property
+    def parsed_ids(self) -> list[str]:
+        return sorted({ref.document_id for ref in self.parse})
 
 
 def read_previous(warehouse_dir: Path) -> PreviousBuild | None:
@@ -68,10 +74,10 @@ def plan_build(refs: list[DocumentRef], previous: PreviousBuild | None, fingerpr
         return BuildPlan(parse=list(refs))
     published = set(zip(previous.documents["path"].tolist(), previous.documents["document_id"].tolist(), strict=True))
     if published == {(ref.path, ref.document_id) for ref in refs}:
-        return BuildPlan(reuse=list(refs), unchanged=True)
+        return BuildPlan(reuse=list(refs), unchanged=True, previous=previous)
     loaded = previous.documents[previous.documents["status"] == "loaded"]
     reusable = set(zip(loaded["path"].tolist(), loaded["document_id"].tolist(), strict=True))
-    plan = BuildPlan()
+    plan = BuildPlan(previous=previous)
     for ref in refs:
         (plan.reuse if (ref.path, ref.document_id) in reusable else plan.parse).append(ref)
     return plan
@@ -118,9 +124,10 @@ def _combine(name: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def assemble_tables(
-    plan: BuildPlan, parsed: list[ParsedDocument], previous: PreviousBuild | None
+    plan: BuildPlan, parsed: list[ParsedDocument]
 ) -> tuple[dict[str, pd.DataFrame], list[ValidationFailure]]:
     """Tables of this build: reused rows of unchanged documents plus validated rows of parsed ones."""
+    previous = plan.previous
     claims = snapshot_claims(parsed)
     if plan.reuse and previous is not None:
         claims += _reused_claims(plan, previous)
