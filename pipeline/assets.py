@@ -10,11 +10,11 @@ import dagster as dg
 import pandas as pd
 
 from pipeline.aggregate.aggregates import aggregate_descriptions, compute_aggregates
+from pipeline.core import PARSER_VERSION
 from pipeline.fingerprint import build_fingerprint, parser_fingerprint
 from pipeline.ingest.documents import DocumentRef, inventory, read_stamps, write_stamps
 from pipeline.normalize.incremental import BuildPlan, assemble_tables, batch_of, plan_build, read_previous
 from pipeline.parse.cache import ParseCache
-from pipeline.parse.record import PARSER_VERSION
 from pipeline.parse.source import ParsedDocument, parse_ref
 from pipeline.publish.files import build_duckdb, table_description, write_parquet
 from pipeline.publish.lock import build_lock

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from pipeline.parse.record import PARSER_VERSION
+from pipeline.core import PARSER_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 SUFFIXES = {".py", ".yaml", ".csv", ".sql"}

@@ -9,6 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from pipeline.core import REJECTION_REASONS
 from schemas.countries import country_codes
 from schemas.vocabulary import allowed_item_codes, item_dimensions, load_vocabulary
 
@@ -21,24 +22,6 @@ SHA256 = r"^[0-9a-f]{64}$"
 YEAR = {"ge": 1950, "le": 2100}
 DATA_STATUSES = ["sufficient", "insufficient", "no_response", "unknown"]
 DOCUMENT_STATUSES = ["loaded", "rejected"]
-REJECTION_REASONS = [
-    "empty",
-    "binary",
-    "invalid_encoding",
-    "truncated",
-    "no_wave_folder",
-    "invalid_wave_folder",
-    "unsupported_format",
-    "no_snapshot_header",
-    "no_country_in_header",
-    "no_sections",
-    "duplicate_snapshot",
-    "validation_failed",
-    "parser_error",
-    "pdf_encrypted",
-    "pdf_needs_ocr",
-    "pdf_corrupt",
-]
 
 
 def _document_id(description: str = "sha256 of the document's bytes") -> object:

@@ -4,8 +4,8 @@ import codecs
 import hashlib
 from pathlib import Path
 
+from pipeline.core import Rejection
 from pipeline.ingest.documents import decode, inventory, read_document, read_documents
-from pipeline.parse.record import Rejection
 
 
 def test_document_id_is_the_sha256_of_the_bytes(tmp_path: Path):

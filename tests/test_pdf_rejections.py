@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from reportlab.lib.pdfencrypt import StandardEncryption
 
+from pipeline.core import Rejection
 from pipeline.ingest.documents import read_document
 from pipeline.ingest.pdf import PdfExtraction, read_pdf
-from pipeline.parse.record import Rejection
 from pipeline.parse.source import DATA_STATUS_FIELD, parse_source
 from schemas.models import REJECTION_REASONS
 from tests.pdf_factory import GRID, STATUSES, SnapshotLayout, image_only_pdf, snapshot_pdf, text_pdf

@@ -5,10 +5,11 @@ import dataclasses
 from pathlib import Path
 
 from pipeline.commands.formatting import shorten
+from pipeline.core import Rejection
 from pipeline.ingest.documents import SUPPORTED_SUFFIXES, extract_text
 from pipeline.normalize.tables import parse_report
 from pipeline.parse.document import parse_text
-from pipeline.parse.record import Rejection, SnapshotRecord
+from pipeline.parse.record import SnapshotRecord
 from pipeline.parse.source import with_policy_area_statuses
 
 

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core import Rejection
 from pipeline.ingest.pdf import PdfExtraction, read_pdf
-from pipeline.parse.record import Rejection
 
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".pdf": "pdf"}
 WAVE_FOLDER = re.compile(r"^(?:19|20)\d{2}$")

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.parse.record import Rejection
+from pipeline.core import Rejection
 
 RGB = tuple[float, float, float]
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from pipeline.core import Rejection
 from pipeline.ingest.documents import DocumentRef
 from pipeline.normalize.tables import SnapshotClaim, assign_snapshots, build_tables, frame, snapshot_claims
-from pipeline.parse.record import Rejection
 from pipeline.parse.source import ParsedDocument
 from pipeline.publish.staging import read_manifest
 from pipeline.validate.validation import ValidationFailure, validate_tables

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.parse.record import PARSER_VERSION, Rejection, SnapshotRecord
+from pipeline.core import PARSER_VERSION, Rejection
+from pipeline.parse.record import SnapshotRecord
 from pipeline.parse.source import ParsedDocument
 from schemas.models import SORT_KEYS, TABLE_MODELS, column_names
 from schemas.vocabulary import OTHER, Vocabulary, load_vocabulary

@@ -12,8 +12,9 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core import Rejection
 from pipeline.fingerprint import parser_fingerprint
-from pipeline.parse.record import Rejection, SnapshotRecord
+from pipeline.parse.record import SnapshotRecord
 
 
 @dataclass(frozen=True)

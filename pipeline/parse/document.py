@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.core import Rejection
 from pipeline.parse.lines import Line, join_wrapped, to_lines
 from pipeline.parse.record import (
     BenchmarkClaim,
     Item,
     ParseResult,
     PolicyAreaData,
-    Rejection,
     SnapshotRecord,
     UnparsedLine,
 )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-PARSER_VERSION = "1.0.0"
-"""Bump when parsing changes what a document yields, so cached or published rows can be told apart."""
+from pipeline.core import Rejection
 
 
 @dataclass(frozen=True)
@@ -101,15 +100,6 @@ class SnapshotRecord:
 
     def items_of(self, dimension: str) -> list[Item]:
         return [item for item in self.items if item.dimension == dimension]
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """Why a document cannot be loaded: a stable code for machines and a message for people."""
-
-    reason: str
-    message: str
-    line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipeline.core import Rejection
 from pipeline.ingest.documents import DocumentRef, SourceDocument, load_document
 from pipeline.parse.cache import CachedParse, ParseCache
 from pipeline.parse.document import parse_text
-from pipeline.parse.record import Rejection, SnapshotRecord
+from pipeline.parse.record import SnapshotRecord
 from schemas.vocabulary import label_key
 
 DATA_STATUS_FIELD = "policy_area_data.data_status"

@@ -1,0 +1,43 @@
+"""Shared types at the bottom of the stages: every stage and the pandera models import from here,
+and this module imports nothing of the project, so imports point one way (down) without cycles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+PARSER_VERSION = "1.0.0"
+"""Bump when parsing changes what a document yields, so cached or published rows can be told apart."""
+
+
+class RejectionReason(StrEnum):
+    """Every reason a document is not loaded: the one list the code, the models and the docs use."""
+
+    EMPTY = "empty"
+    BINARY = "binary"
+    INVALID_ENCODING = "invalid_encoding"
+    TRUNCATED = "truncated"
+    NO_WAVE_FOLDER = "no_wave_folder"
+    INVALID_WAVE_FOLDER = "invalid_wave_folder"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    NO_SNAPSHOT_HEADER = "no_snapshot_header"
+    NO_COUNTRY_IN_HEADER = "no_country_in_header"
+    NO_SECTIONS = "no_sections"
+    DUPLICATE_SNAPSHOT = "duplicate_snapshot"
+    VALIDATION_FAILED = "validation_failed"
+    PARSER_ERROR = "parser_error"
+    PDF_ENCRYPTED = "pdf_encrypted"
+    PDF_NEEDS_OCR = "pdf_needs_ocr"
+    PDF_CORRUPT = "pdf_corrupt"
+
+
+REJECTION_REASONS = [reason.value for reason in RejectionReason]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why a document cannot be loaded: a stable code for machines and a message for people."""
+
+    reason: str
+    message: str
+    line: int | None = None
