@@ -123,3 +123,57 @@ def test_citysnap_city_prints_the_profile_with_shares_against_all_cities(report,
 def test_citysnap_city_suggests_a_name_when_none_matches(report, capsys):
     assert main(["city", "Stokholm", "--warehouse", str(report.parent)]) == 1
     assert "did you mean Stockholm?" in capsys.readouterr().err
+
+
+def chart(html: str, chart_id: str) -> str:
+    return re.search(rf'<svg class="chart" data-chart="{chart_id}".*?</svg>', html, flags=re.S).group(0)
+
+
+def visible_texts(svg: str) -> list[str]:
+    """Each <text> element's words as a reader sees them: its lines (tspans) joined."""
+    texts = re.findall(r"<text [^>]*>(.*?)</text>", svg, flags=re.S)
+    return [" ".join(re.findall(r">([^<]+)<", f">{text}<")) for text in texts]
+
+
+def test_long_labels_wrap_onto_lines_instead_of_being_cut(report):
+    html = (report / "index.html").read_text(encoding="utf-8")
+    claims = chart(html, "benchmarks-2020")
+    assert "…" not in html
+    labels = visible_texts(claims)
+    assert "Dedicated funding = yes: like 81% (in 2 documents)" in labels
+    wrapped = [text for text in re.findall(r"<text [^>]*>(.*?)</text>", claims, flags=re.S) if "81%" in text]
+    assert len(re.findall(r"<tspan ", wrapped[0])) >= 2, "the label runs over several lines"
+
+
+def test_every_share_bar_has_its_95_percent_interval_as_a_whisker(report):
+    for path in pages(report):
+        html = path.read_text(encoding="utf-8")
+        for svg in re.findall(r"<svg class=\"chart\".*?</svg>", html, flags=re.S):
+            if 'data-chart="team-size' in svg:
+                continue  # counts of cities, not shares
+            bars = re.findall(r'<rect class="bar[^"]*"', svg)
+            whiskers = re.findall(r'<path class="whisker"[^>]*><title>[^<]*95% interval (\d+)–(\d+)%', svg)
+            markers = re.findall(r'<circle class="marker"', svg)
+            assert len(whiskers) == len(bars) + len(markers), path.name
+
+
+def test_a_stated_share_stays_visible_when_the_recomputed_share_is_the_same(report):
+    """2018: Stockholm says 'Unlike 50% of cities' and 1 of the 2 cities has a strategy: both at 50%."""
+    claims = chart((report / "index.html").read_text(encoding="utf-8"), "benchmarks-2018")
+    dots = {
+        round(float(cx)): float(r)
+        for cx, r in re.findall(r'<circle class="marker" cx="([\d.]+)" [^>]*r="([\d.]+)"', claims)
+    }
+    stated = re.findall(r'<rect class="stated" x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="([\d.]+)"', claims)
+    radius = set(dots.values()).pop()
+    centres = [float(x) + float(width) / 2 for x, width, _ in stated]
+    assert any(round(centre) in dots for centre in centres), "a claim whose stated and recomputed shares coincide"
+    for _, width, height in stated:
+        assert float(height) > 2 * radius and float(width) < radius, "the marker reaches past the dot: both visible"
+
+
+def test_readers_see_no_internal_view_or_table_names(report):
+    for path in pages(report):
+        html = path.read_text(encoding="utf-8")
+        readable = re.sub(r"<[^>]+>", " ", html)
+        assert not re.search(r"\b(v|agg)_[a-z_]+", readable), path.name

@@ -27,6 +27,43 @@ FLAGS = [
     "--disable-sync",
     "--window-size=1366,900",
 ]
+SCREENSHOTS = os.environ.get("REPORT_SCREENSHOTS_DIR")
+"""Set to a folder to keep the screenshots (to look at them); by default they go to pytest's tmp_path."""
+VIEWPORTS = {"phone": 420, "desktop": 1366}
+LAYOUT = """
+const page = {width: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth};
+const problems = [];
+const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1;
+for (const svg of document.querySelectorAll('svg.chart')) {
+  const box = svg.getBoundingClientRect();
+  if (box.left < -1 || box.right > page.width + 1) problems.push(['chart outside the page', svg.dataset.chart]);
+  for (const t of svg.querySelectorAll('text')) {
+    if (!inside(t.getBoundingClientRect(), box)) problems.push(['text cut off', svg.dataset.chart, t.textContent]);
+  }
+  const grid = Array.from(svg.querySelectorAll('line.grid')).map(l => l.getBoundingClientRect());
+  for (const t of svg.querySelectorAll('text.value')) {
+    const r = t.getBoundingClientRect();
+    if (grid.some(g => g.left <= r.right && g.right >= r.left && g.top <= r.bottom && g.bottom >= r.top))
+      problems.push(['gridline through a value label', svg.dataset.chart, t.textContent]);
+  }
+}
+return {page: page, problems: problems};
+"""
+MARKERS = """
+const hidden = [];
+for (const m of document.querySelectorAll('svg.chart rect.stated')) {
+  m.scrollIntoView({block: 'center'});
+  const r = m.getBoundingClientRect();
+  if (document.elementFromPoint(r.left + r.width / 2, r.top + 1) !== m) hidden.push('stated ' + m.textContent);
+}
+for (const c of document.querySelectorAll('svg.chart circle.marker')) {
+  c.scrollIntoView({block: 'center'});
+  const r = c.getBoundingClientRect();
+  const at = document.elementFromPoint(r.left + r.width * 0.2, r.top + r.height / 2);
+  if (at !== c) hidden.push('dot ' + c.textContent);
+}
+return [document.querySelectorAll('svg.chart rect.stated').length, hidden];
+"""
 SIZES = """
 return Array.from(document.querySelectorAll('svg.chart, svg.chart rect.bar, svg.chart circle.marker'))
   .map(e => { const r = e.getBoundingClientRect();
@@ -132,3 +169,40 @@ def test_every_city_page_loads_cleanly_and_links_to_its_other_waves(browser, ser
     assert browser.current_url.endswith("/cities/2020-se-stockholm.html")
     browser.find_element(By.LINK_TEXT, "2018").click()
     assert browser.current_url == f"{server}/cities/2018-se-stockholm.html"
+
+
+def screenshot(browser, tmp_path: Path, name: str) -> Path:
+    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    width = browser.get_window_size()["width"]
+    browser.set_window_size(width, min(height + 140, 7000))
+    path = folder / f"{name}.png"
+    assert browser.save_screenshot(str(path))
+    assert path.stat().st_size > 10_000
+    return path
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("page", ["index.html", "cities/2018-se-stockholm.html"])
+def test_pages_fit_the_viewport_with_no_chart_or_label_cut_off(browser, server, tmp_path, viewport, page):
+    """At phone width (420 px) as on a desktop: no sideways scrolling, every chart and every label inside
+    its chart, no gridline through a value label."""
+    browser.set_window_size(VIEWPORTS[viewport], 900)
+    assert load(browser, f"{server}/{page}") == []
+    assert browser.execute_script("return window.innerWidth") <= VIEWPORTS[viewport]
+    layout = browser.execute_script(LAYOUT)
+    assert layout["page"]["scroll"] <= layout["page"]["width"], "the page scrolls sideways"
+    assert layout["problems"] == []
+    assert_every_chart_is_drawn(browser, expected_charts=7)
+    screenshot(browser, tmp_path, f"{viewport}-{page.replace('/', '-').removesuffix('.html')}")
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_stated_share_and_the_recomputed_dot_are_both_visible_when_they_coincide(browser, server, viewport):
+    """The 2018 wave: Stockholm's 'Unlike 50% of cities' and the recomputed 50% sit on the same spot."""
+    browser.set_window_size(VIEWPORTS[viewport], 900)
+    assert load(browser, f"{server}/index.html") == []
+    stated, hidden = browser.execute_script(MARKERS)
+    assert stated >= 2
+    assert hidden == []

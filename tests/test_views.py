@@ -109,3 +109,12 @@ def test_item_shares_rank_the_codes_most_cities_name_first(db):
         "SELECT code FROM v_item_shares WHERE survey_wave = 2020 AND dimension = 'staff_skills' AND rank_in_list = 1"
     ).fetchall()
     assert sorted(top) == [("data_scientist",), ("project_manager",)]
+
+
+@pytest.mark.parametrize("name", list(VIEW_MODELS))
+def test_views_have_a_wave_date_on_the_first_day_of_the_wave_year_for_time_series(db, name):
+    rows = db.execute(f"SELECT DISTINCT survey_wave, wave_date, typeof(wave_date) FROM {name} ORDER BY 1").fetchall()
+    assert [(wave, str(date), kind) for wave, date, kind in rows] == [
+        (2018, "2018-01-01", "DATE"),
+        (2020, "2020-01-01", "DATE"),
+    ]

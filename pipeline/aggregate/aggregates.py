@@ -1,6 +1,8 @@
 """Cross-city aggregate tables, computed by DuckDB over the published Parquet tables.
 
-Each ``sql/<name>.sql`` file is one aggregate table; its leading comment is its description.
+Each ``sql/<name>.sql`` file is one aggregate table; its leading comment is its description. Every
+share comes with its 95 % Wilson interval (``pipeline.sqlfiles``). The result is cast to the table's
+pandera model, so a column keeps its type when the aggregate is empty.
 """
 
 from __future__ import annotations
@@ -10,22 +12,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from schemas.vocabulary import item_dimensions
+from pipeline.sqlfiles import SqlFolder, create_macros, quote
+from schemas.derived import AGGREGATE_MODELS, typed_frame
 
-SQL_DIR = Path(__file__).parent / "sql"
+SQL = SqlFolder(Path(__file__).parent / "sql", "agg_")
 
 
 def aggregate_queries() -> dict[str, str]:
-    return {path.stem: path.read_text(encoding="utf-8") for path in sorted(SQL_DIR.glob("agg_*.sql"))}
+    return SQL.queries()
 
 
 def aggregate_descriptions() -> dict[str, str]:
-    """The leading ``--`` comment of each query, as one sentence."""
-    descriptions = {}
-    for name, sql in aggregate_queries().items():
-        lines = [line[2:].strip() for line in sql.splitlines() if line.startswith("--")]
-        descriptions[name] = " ".join(lines)
-    return descriptions
+    return SQL.descriptions()
 
 
 def compute_aggregates(parquet_files: dict[str, Path]) -> dict[str, pd.DataFrame]:
@@ -33,9 +31,11 @@ def compute_aggregates(parquet_files: dict[str, Path]) -> dict[str, pd.DataFrame
     connection = duckdb.connect()
     try:
         for name, path in parquet_files.items():
-            connection.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
-        dimensions = pd.DataFrame(sorted(item_dimensions().items()), columns=["dimension", "vocabulary"])
-        connection.register("item_dimensions", dimensions)
-        return {name: connection.execute(sql).df() for name, sql in aggregate_queries().items()}
+            connection.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({quote(str(path))})')
+        create_macros(connection, temporary=True)
+        return {
+            name: typed_frame(connection.execute(sql).df(), AGGREGATE_MODELS[name])
+            for name, sql in aggregate_queries().items()
+        }
     finally:
         connection.close()

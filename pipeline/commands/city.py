@@ -7,16 +7,8 @@ import sys
 import duckdb
 from tabulate import tabulate
 
-from pipeline.report.data import REPORT_DIMENSIONS
+from pipeline.report.data import REPORT_DIMENSIONS, city_answers, headline_shares
 from pipeline.settings import DEFAULT_WAREHOUSE_DIR, published_duckdb
-
-YES_NO = {True: "yes", False: "no", None: "not stated"}
-HEADLINE = {
-    "formal_strategy": "has_formal_strategy",
-    "dedicated_funding": "has_dedicated_funding",
-    "dedicated_team": "has_dedicated_team",
-    "prioritises_policy_areas": "prioritises_policy_areas",
-}
 
 
 def _share(count: int, base: int) -> str:
@@ -67,17 +59,15 @@ def city_profile(connection: duckdb.DuckDBPyConnection, city: dict) -> str:
         tabulate(facts, tablefmt="plain"),
         "",
     ]
-    shares = connection.execute(
-        "SELECT measure, label, cities_with, cities_answering FROM v_headline_shares WHERE survey_wave = ?", [wave]
-    ).fetchall()
-    rows = []
-    for measure, label, with_yes, answering in shares:
-        if measure in HEADLINE:
-            answer = city[HEADLINE[measure]]
-            same = with_yes if answer else answering - with_yes
-            rows.append((label, YES_NO[answer], _share(same, answering) if answer is not None else "—"))
-        elif measure == f"approach_{city['approach']}":
-            rows.append(("Approach", city["approach"], _share(with_yes, answering)))
+    rows = [
+        (
+            answer.question,
+            answer.answer,
+            "—" if answer.same_answer is None else _share(answer.same_answer, answer.cities_answering),
+        )
+        for answer in city_answers(city, headline_shares(connection, wave))
+        if answer.kind == "yes_no" or answer.has_it
+    ]
     lines += [tabulate(rows, headers=["answer", "city", "cities with the same answer"], tablefmt="simple"), ""]
     for dimension, title in REPORT_DIMENSIONS.items():
         items = connection.execute(

@@ -2,6 +2,12 @@
 
 Every file is written under a temporary name in the same folder and renamed into place with
 ``os.replace`` (atomic on POSIX): a reader holding the old file keeps reading it.
+
+Types come from the pandera models, never from the data: a column keeps its declared type when a
+table is empty or a column all NULL. The Parquet schema carries each column's description (Arrow field
+metadata ``description``, read by pyarrow, polars and Spark's Arrow readers) and the table's.
+The DuckDB file is written in storage format ``STORAGE_VERSION`` so that DuckDB 1.4+ clients (BI
+tools bundling an older driver) open it too.
 """
 
 from __future__ import annotations
@@ -16,11 +22,75 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.aggregate.aggregates import aggregate_descriptions
 from pipeline.publish.views import create_views
+from pipeline.sqlfiles import quote
+from schemas.derived import AGGREGATE_MODELS, VIEW_MODELS
 from schemas.models import TABLE_MODELS
 
 PARQUET_COMPRESSION = "zstd"
 DUCKDB_FILE = "warehouse.duckdb"
+STORAGE_VERSION = "v1.4.0"
+"""Oldest DuckDB release whose storage format the published file uses: DuckDB 1.4, 1.5 and 2.x read it."""
+COLUMN_TYPES = {
+    "string": ("VARCHAR", pa.string()),
+    "int64": ("BIGINT", pa.int64()),
+    "boolean": ("BOOLEAN", pa.bool_()),
+    "float64": ("DOUBLE", pa.float64()),
+    "date": ("DATE", pa.date32()),
+}
+"""pandera dtype (by prefix) -> the DuckDB and Arrow type it is published as."""
+RELATION_MODELS = {**TABLE_MODELS, **AGGREGATE_MODELS, **VIEW_MODELS}
+
+
+def _published_type(dtype: object) -> tuple[str, pa.DataType]:
+    name = str(dtype).lower()
+    for prefix, types in COLUMN_TYPES.items():
+        if name.startswith(prefix):
+            return types
+    raise TypeError(f"no published type for pandera dtype {dtype!r}: add it to COLUMN_TYPES")
+
+
+def duckdb_type(dtype: object) -> str:
+    """The DuckDB type a pandera dtype is published as (pandas string -> VARCHAR, Int64 -> BIGINT...)."""
+    return _published_type(dtype)[0]
+
+
+def table_description(name: str) -> tuple[str, dict[str, str]]:
+    """Table and column descriptions from the pandera model (docstring and Field descriptions)."""
+    model = RELATION_MODELS.get(name)
+    if model is None:
+        return "", {}
+    schema = model.to_schema()
+    doc = " ".join((model.__doc__ or "").split()) or aggregate_descriptions().get(name, "")
+    return doc, {col: column.description or "" for col, column in schema.columns.items()}
+
+
+def arrow_schema(name: str) -> pa.Schema:
+    """The Arrow schema of a published table: its model's columns, types and descriptions."""
+    columns = RELATION_MODELS[name].to_schema().columns
+    doc, _ = table_description(name)
+    fields = [
+        pa.field(
+            column,
+            _published_type(spec.dtype)[1],
+            nullable=True,
+            metadata={"description": spec.description or ""},
+        )
+        for column, spec in columns.items()
+    ]
+    return pa.schema(fields, metadata={"description": doc} if doc else None)
+
+
+def write_parquet(table: pd.DataFrame, target: Path) -> Path:
+    """Deterministic Parquet typed by the table's model (named by the file's stem): no pandas index or
+    metadata, zstd, one row group, stats on, descriptions in the schema."""
+    schema = arrow_schema(target.stem)
+    arrow = pa.Table.from_pandas(table[schema.names], schema=schema, preserve_index=False)
+    arrow = arrow.replace_schema_metadata(schema.metadata)  # not pandas': it names library versions
+    with replaced_atomically(target) as temporary:
+        pq.write_table(arrow, temporary, compression=PARQUET_COMPRESSION, row_group_size=max(len(table), 1))
+    return target
 
 
 @contextmanager
@@ -36,44 +106,29 @@ def replaced_atomically(target: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def write_parquet(table: pd.DataFrame, target: Path) -> Path:
-    """Deterministic Parquet: no pandas index or metadata, zstd, one row group, stats on."""
-    arrow = pa.Table.from_pandas(table, preserve_index=False).replace_schema_metadata(None)
-    with replaced_atomically(target) as temporary:
-        pq.write_table(arrow, temporary, compression=PARQUET_COMPRESSION, row_group_size=max(len(table), 1))
-    return target
-
-
-def table_description(name: str) -> tuple[str, dict[str, str]]:
-    """Table and column descriptions from the pandera model (docstring and Field descriptions)."""
-    model = TABLE_MODELS.get(name)
-    if model is None:
-        return "", {}
-    schema = model.to_schema()
-    doc = " ".join((model.__doc__ or "").split())
-    return doc, {col: column.description or "" for col, column in schema.columns.items()}
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def build_duckdb(parquet_files: dict[str, Path], target: Path, descriptions: dict[str, str]) -> Path:
-    """Load every Parquet file as a table of a new DuckDB file, comment it, and swap it in."""
+    """Load every Parquet file as a table of a new DuckDB file (storage ``STORAGE_VERSION``), comment
+    it, add the views, and swap it in."""
     with replaced_atomically(target) as temporary:
-        connection = duckdb.connect(str(temporary))
+        connection = duckdb.connect()
         try:
+            connection.execute(
+                f"ATTACH {quote(str(temporary))} AS warehouse (STORAGE_VERSION {quote(STORAGE_VERSION)})"
+            )
+            connection.execute("USE warehouse")
             for name, path in parquet_files.items():
-                connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet({_quote(str(path))})')
+                connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet({quote(str(path))})')
                 doc, columns = table_description(name)
                 comment = doc or descriptions.get(name, "")
                 if comment:
-                    connection.execute(f'COMMENT ON TABLE "{name}" IS {_quote(comment)}')
+                    connection.execute(f'COMMENT ON TABLE "{name}" IS {quote(comment)}')
                 for column, text in columns.items():
                     if text:
-                        connection.execute(f'COMMENT ON COLUMN "{name}"."{column}" IS {_quote(text)}')
+                        connection.execute(f'COMMENT ON COLUMN "{name}"."{column}" IS {quote(text)}')
             create_views(connection)
-            connection.execute("CHECKPOINT")
+            connection.execute("CHECKPOINT warehouse")
+            connection.execute("USE memory")
+            connection.execute("DETACH warehouse")
         finally:
             connection.close()
     return target

@@ -1,33 +1,46 @@
 """Inline SVG charts as plain strings: no chart library, no script, nothing fetched.
 
 Every chart carries its title, axis labels and the number of cities behind each share, so a chart
-copied out of the report still says what it shows. Bars never shrink below ``MIN_BAR`` pixels, so a
-0% bar is still visible (and its label says 0%).
+copied out of the report still says what it shows. Long labels wrap onto several lines (a row grows
+to fit them) instead of being cut. Bars never shrink below ``MIN_BAR`` pixels, so a 0% bar is still
+visible (and its label says 0%). A share's 95% Wilson interval is drawn as a whisker across its bar.
+Value labels sit in their own column right of the plot, so gridlines never run through them. The SVG
+scales with its ``viewBox`` to the width of the page (a phone included).
 """
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from html import escape
 
-WIDTH = 640
-LABEL_WIDTH = 250
-VALUE_WIDTH = 120
+WIDTH = 540
+"""Narrow enough that text stays legible when a chart is scaled down to a phone's width."""
+LABEL_WIDTH = 200
+VALUE_WIDTH = 112
 ROW = 24
 BAR = 16
-TOP = 76
+LINE = 15
 MIN_BAR = 2.0
-MAX_LABEL = 36
+LABEL_CHARS = 29
+"""Characters of a label per line (12.5 px text in LABEL_WIDTH); longer labels wrap."""
+GROUP_CHARS = 70
+SUBTITLE_CHARS = 80
+STATED_OVERHANG = 5
+"""How far a stated share's marker reaches above and below the recomputed share's dot."""
 
 
 @dataclass(frozen=True)
 class Bar:
-    """One share: ``count`` of ``base`` cities; ``highlight`` marks the city a page is about."""
+    """One share: ``count`` of ``base`` cities, with its 95% interval; ``highlight`` marks the city a
+    page is about."""
 
     label: str
     count: int
     base: int
     highlight: bool = False
+    ci_low: float | None = None
+    ci_high: float | None = None
 
     @property
     def pct(self) -> float:
@@ -50,7 +63,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Claim:
-    """A stated share (a range: 'more than half' is 50-100) next to the recomputed one."""
+    """A stated share (a range: 'more than half' is 50-100) next to the recomputed one and its interval."""
 
     label: str
     stated_text: str
@@ -58,34 +71,62 @@ class Claim:
     stated_high: float | None
     computed_pct: float | None
     cities_answering: int
+    ci_low: float | None = None
+    ci_high: float | None = None
 
 
-def _text(x: float, y: float, text: str, cls: str = "", anchor: str = "start", full: str | None = None) -> str:
-    tip = f"<title>{escape(full)}</title>" if full and full != text else ""
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` on lines of at most ``width`` characters (words longer than a line are split)."""
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _text(x: float, y: float, text: str, cls: str = "", anchor: str = "start") -> str:
     klass = f' class="{cls}"' if cls else ""
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{klass}>{tip}{escape(text)}</text>'
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{klass}>{escape(text)}</text>'
 
 
-def _short(label: str, limit: int = MAX_LABEL) -> str:
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+def _lines(x: float, y: float, lines: list[str], cls: str, anchor: str = "start") -> str:
+    """A multi-line label: one ``tspan`` per line, the first baseline at ``y``."""
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if index == 0 else LINE}">{escape(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="{cls}">{spans}</text>'
 
 
 def _open(chart_id: str, title: str, subtitle: str, height: float) -> list[str]:
+    lines = wrap(subtitle, SUBTITLE_CHARS)
     return [
         f'<svg class="chart" data-chart="{escape(chart_id)}" viewBox="0 0 {WIDTH} {height:.0f}" '
         f'width="100%" role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)} — {escape(subtitle)}</title>",
         _text(0, 20, title, "title"),
-        _text(0, 40, subtitle, "subtitle"),
+        _lines(0, 40, lines, "subtitle"),
     ]
+
+
+def _header_height(subtitle: str, legend: bool) -> float:
+    """Where the plot starts: below the title, the subtitle's lines and the legend."""
+    bottom = 40 + LINE * (len(wrap(subtitle, SUBTITLE_CHARS)) - 1)
+    return bottom + (22 if legend else 0) + 20
 
 
 def _legend(x: float, y: float, items: list[tuple[str, str]]) -> list[str]:
     parts = []
     for cls, label in items:
-        parts.append(f'<rect class="legend {cls}" x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10"/>')
+        if cls == "stated":
+            parts.append(f'<rect class="legend stated" x="{x + 3:.1f}" y="{y - 11:.1f}" width="4" height="14"/>')
+        elif cls == "whisker":
+            parts.append(
+                f'<path class="legend whisker" d="M{x:.1f} {y - 4:.1f}h10M{x:.1f} {y - 8:.1f}v8M{x + 10:.1f} '
+                f'{y - 8:.1f}v8"/>'
+            )
+        elif cls == "marker":
+            parts.append(f'<circle class="legend marker" cx="{x + 5:.1f}" cy="{y - 4:.1f}" r="5"/>')
+        else:
+            parts.append(f'<rect class="legend {cls}" x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10"/>')
         parts.append(_text(x + 14, y, label, "legend-text"))
-        x += 26 + 7 * len(label)
+        x += 28 + 6.8 * len(label)
     return parts
 
 
@@ -99,6 +140,28 @@ def _share_axis(x0: float, width: float, y: float, label: str) -> list[str]:
     return parts
 
 
+def _gridlines(x0: float, width: float, top: float, bottom: float) -> list[str]:
+    return [
+        f'<line class="grid" x1="{x0 + width * tick / 100:.1f}" y1="{top - 4:.1f}" '
+        f'x2="{x0 + width * tick / 100:.1f}" y2="{bottom:.1f}"/>'
+        for tick in (25, 50, 75, 100)
+    ]
+
+
+def _whisker(x0: float, width: float, y: float, low: float, high: float, subject: str) -> str:
+    """The 95% interval as a line with end caps, centred on the row at ``y``."""
+    x1, x2 = x0 + width * low / 100, x0 + width * high / 100
+    shape = f"M{x1:.1f} {y:.1f}H{x2:.1f}M{x1:.1f} {y - 5:.1f}v10M{x2:.1f} {y - 5:.1f}v10"
+    return (
+        f'<path class="whisker-halo" d="{shape}"/>'
+        f'<path class="whisker" d="{shape}"><title>{escape(subject)}: 95% interval {low:.0f}–{high:.0f}%</title></path>'
+    )
+
+
+def _row_heights(labels: list[list[str]]) -> list[float]:
+    return [max(ROW, LINE * len(lines) + 9) for lines in labels]
+
+
 def bar_chart(
     chart_id: str,
     title: str,
@@ -107,32 +170,45 @@ def bar_chart(
     axis_label: str = "Share of cities (%)",
     highlight_label: str | None = None,
 ) -> str:
-    """Horizontal bars of shares (0-100%), each labelled 'N% (count of base)'."""
+    """Horizontal bars of shares (0-100%) with their 95% intervals, each labelled 'N% (count of base)'."""
     plot_x = LABEL_WIDTH + 10
     plot_w = WIDTH - plot_x - VALUE_WIDTH
-    height = TOP + ROW * max(len(rows), 1) + 48
-    parts = _open(chart_id, title, subtitle, height)
+    top = _header_height(subtitle, legend=True)
+    labels = [
+        wrap(row.label, GROUP_CHARS) if isinstance(row, Group) else wrap(row.label, LABEL_CHARS - 6 * row.highlight)
+        for row in rows
+    ]
+    heights = _row_heights(labels)
+    bottom = top + sum(heights)
+    parts = _open(chart_id, title, subtitle, bottom + 48)
+    legend = [("whisker", "95% interval")]
     if highlight_label:
-        parts += _legend(0, 58, [("highlight", highlight_label), ("bar-other", "other answers")])
-    for tick in (25, 50, 75, 100):
-        x = plot_x + plot_w * tick / 100
-        parts.append(f'<line class="grid" x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{TOP + ROW * len(rows):.1f}"/>')
-    for index, row in enumerate(rows):
-        y = TOP + ROW * index
+        legend = [("highlight", highlight_label), ("bar-other", "other answers"), *legend]
+    parts += _legend(0, top - 20, legend)
+    parts += _gridlines(plot_x, plot_w, top, bottom)
+    y = top
+    for row, lines, height in zip(rows, labels, heights, strict=True):
+        first_baseline = y + height / 2 - LINE * (len(lines) - 1) / 2 + 4
         if isinstance(row, Group):
-            parts.append(_text(0, y + BAR - 2, _short(row.label, 60), "group", full=row.label))
+            parts.append(_lines(0, first_baseline, lines, "group"))
+            y += height
             continue
+        bar_y = y + (height - BAR) / 2
         width = max(plot_w * row.pct / 100, MIN_BAR)
         cls = "bar highlight" if row.highlight else ("bar bar-other" if highlight_label else "bar")
-        label = ("◆ " + _short(row.label, MAX_LABEL - 6)) if row.highlight else _short(row.label)
-        parts.append(_text(LABEL_WIDTH, y + BAR - 3, label, "label" + (" strong" if row.highlight else ""), "end",
-                           full=row.label))  # fmt: skip
+        if row.highlight:
+            lines = ["◆ " + lines[0], *lines[1:]]
+        parts.append(_lines(LABEL_WIDTH, first_baseline, lines, "label" + (" strong" if row.highlight else ""), "end"))
         parts.append(
-            f'<rect class="{cls}" x="{plot_x}" y="{y}" width="{width:.1f}" height="{BAR}">'
+            f'<rect class="{cls}" x="{plot_x}" y="{bar_y:.1f}" width="{width:.1f}" height="{BAR}">'
             f"<title>{escape(row.label)}: {row.pct:.0f}% ({row.count} of {row.base} cities)</title></rect>"
         )
-        parts.append(_text(plot_x + width + 6, y + BAR - 3, f"{row.pct:.0f}% ({row.count} of {row.base})", "value"))
-    parts += _share_axis(plot_x, plot_w, TOP + ROW * len(rows) + 2, axis_label)
+        if row.ci_low is not None and row.ci_high is not None:
+            parts.append(_whisker(plot_x, plot_w, bar_y + BAR / 2, row.ci_low, row.ci_high, row.label))
+        value = f"{row.pct:.0f}% ({row.count} of {row.base})"
+        parts.append(_text(plot_x + plot_w + 8, bar_y + BAR - 3, value, "value"))
+        y += height
+    parts += _share_axis(plot_x, plot_w, bottom + 2, axis_label)
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -147,8 +223,9 @@ def column_chart(
     highlight_label: str | None = None,
 ) -> str:
     """Vertical bars of counts (a distribution), each labelled with its count."""
-    height = 300
-    left, bottom, top = 56, height - 56, TOP + 14
+    top = _header_height(subtitle, legend=bool(highlight_label)) + 14
+    height = top + 210
+    left, bottom = 56, height - 56
     plot_h = bottom - top
     plot_w = WIDTH - left - 10
     peak = max((column.count for column in columns), default=0) or 1
@@ -156,7 +233,7 @@ def column_chart(
     ceiling = step * -(-peak // step)
     parts = _open(chart_id, title, subtitle, height)
     if highlight_label:
-        parts += _legend(0, 58, [("highlight", highlight_label), ("bar-other", "other cities")])
+        parts += _legend(0, top - 34, [("highlight", highlight_label), ("bar-other", "other cities")])
     for tick in range(0, ceiling + 1, step):
         y = bottom - plot_h * tick / ceiling
         parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}"/>')
@@ -184,37 +261,52 @@ def column_chart(
 
 
 def claims_chart(chart_id: str, title: str, subtitle: str, claims: list[Claim]) -> str:
-    """Each stated share as a band (its range) with the recomputed share as a dot on it."""
+    """Each stated share (a band for a range, a tall marker for one figure) with the recomputed share as a
+    dot and its 95% interval as a whisker. The stated marker is narrower than the dot and reaches above and
+    below it, so both stay visible when the two shares are equal or close."""
     plot_x = LABEL_WIDTH + 10
     plot_w = WIDTH - plot_x - VALUE_WIDTH
-    height = TOP + ROW * max(len(claims), 1) + 48
-    parts = _open(chart_id, title, subtitle, height)
-    parts += _legend(0, 58, [("band", "stated share (range)"), ("marker", "recomputed share")])
-    for tick in (25, 50, 75, 100):
-        x = plot_x + plot_w * tick / 100
-        parts.append(
-            f'<line class="grid" x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{TOP + ROW * len(claims):.1f}"/>'
-        )
-    for index, claim in enumerate(claims):
-        y = TOP + ROW * index
-        parts.append(_text(LABEL_WIDTH, y + BAR - 3, _short(claim.label), "label", "end", full=claim.label))
-        if claim.stated_low is not None and claim.stated_high is not None:
+    top = _header_height(subtitle, legend=True) + 16
+    labels = [wrap(claim.label, LABEL_CHARS) for claim in claims]
+    heights = [max(height, BAR + 2 * STATED_OVERHANG + 6) for height in _row_heights(labels)]
+    bottom = top + sum(heights)
+    parts = _open(chart_id, title, subtitle, bottom + 48)
+    parts += _legend(0, top - 36, [("band", "stated range"), ("stated", "stated share")])
+    parts += _legend(0, top - 16, [("marker", "recomputed share"), ("whisker", "its 95% interval")])
+    parts += _gridlines(plot_x, plot_w, top, bottom)
+    y = top
+    for claim, lines, height in zip(claims, labels, heights, strict=True):
+        centre = y + height / 2
+        parts.append(_lines(LABEL_WIDTH, centre - LINE * (len(lines) - 1) / 2 + 4, lines, "label", "end"))
+        stated = f"<title>stated: {escape(claim.stated_text)}</title>"
+        point = claim.stated_low is not None and claim.stated_low == claim.stated_high
+        if claim.stated_low is not None and claim.stated_high is not None and not point:
             x = plot_x + plot_w * claim.stated_low / 100
-            width = max(plot_w * (claim.stated_high - claim.stated_low) / 100, 4.0)
+            width = plot_w * (claim.stated_high - claim.stated_low) / 100
             parts.append(
-                f'<rect class="band" x="{x - (2 if width == 4.0 else 0):.1f}" y="{y + 2}" width="{width:.1f}" '
-                f'height="{BAR - 4}"><title>stated: {escape(claim.stated_text)}</title></rect>'
+                f'<rect class="band" x="{x:.1f}" y="{centre - BAR / 2 + 2:.1f}" width="{width:.1f}" '
+                f'height="{BAR - 4}">{stated}</rect>'
             )
         if claim.computed_pct is None:
             value = "not comparable"
         else:
+            if claim.ci_low is not None and claim.ci_high is not None:
+                parts.append(_whisker(plot_x, plot_w, centre, claim.ci_low, claim.ci_high, "recomputed share"))
             cx = plot_x + plot_w * claim.computed_pct / 100
             parts.append(
-                f'<circle class="marker" cx="{cx:.1f}" cy="{y + BAR / 2}" r="6">'
+                f'<circle class="marker" cx="{cx:.1f}" cy="{centre:.1f}" r="6">'
                 f"<title>recomputed: {claim.computed_pct:.0f}% of {claim.cities_answering} cities</title></circle>"
             )
             value = f"{claim.computed_pct:.0f}% of {claim.cities_answering}"
-        parts.append(_text(plot_x + plot_w + 10, y + BAR - 3, value, "value"))
-    parts += _share_axis(plot_x, plot_w, TOP + ROW * len(claims) + 2, "Share of cities (%): stated vs recomputed")
+        if point:
+            x = plot_x + plot_w * claim.stated_low / 100
+            reach = 6 + STATED_OVERHANG
+            parts.append(
+                f'<rect class="stated" x="{x - 1.5:.1f}" y="{centre - reach:.1f}" width="3" '
+                f'height="{2 * reach}">{stated}</rect>'
+            )
+        parts.append(_text(plot_x + plot_w + 12, centre + 4, value, "value"))
+        y += height
+    parts += _share_axis(plot_x, plot_w, bottom + 2, "Share of cities (%): stated vs recomputed")
     parts.append("</svg>")
     return "\n".join(parts)

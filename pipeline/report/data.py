@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from schemas.measures import answer_wording, measures
+
 REPORT_DIMENSIONS = {
     "staff_skills": "Staff skills",
     "priority_policy_areas": "Priority policy areas",
@@ -22,14 +24,76 @@ REPORT_DIMENSIONS = {
 """The lists charted as 'share of cities per ...', in the order the report shows them."""
 
 TEAM_BINS = [(0, 2), (3, 5), (6, 10), (11, 20), (21, 50), (51, None)]
-HEADLINE_MEASURES = ["formal_strategy", "dedicated_funding", "dedicated_team"]
-TOPIC_LABELS = {
-    "formal_strategy": "Formal strategy",
-    "dedicated_funding": "Dedicated funding",
-    "dedicated_team": "Dedicated team",
-    "prioritises_policy_areas": "Priority policy areas",
-    "approach": "Approach",
-}
+BY_WAVE_MEASURES = [measure.code for measure in measures() if measure.by_wave]
+"""Headline measures the index charts wave by wave (``by_wave`` in schemas/measures.yaml)."""
+TOPIC_LABELS = {measure.code: measure.short_label for measure in measures()}
+
+
+@dataclass(frozen=True)
+class CityAnswer:
+    """A city's answer to one headline measure, next to how all cities of its wave answered."""
+
+    measure: str
+    kind: str
+    question: str
+    label: str
+    answer: str
+    has_it: bool
+    cities_with: int
+    cities_answering: int
+    same_answer: int | None
+    ci_low_pct: float | None
+    ci_high_pct: float | None
+
+
+def _measure_options() -> dict[str, tuple]:
+    """v_headline_shares.measure -> (its measure, the choice's option or None for a yes/no measure)."""
+    lookup: dict[str, tuple] = {}
+    for item in measures():
+        if item.kind == "yes_no":
+            lookup[item.code] = (item, None)
+        for option, _ in item.options():
+            lookup[f"{item.code}_{option}"] = (item, option)
+    return lookup
+
+
+def city_answers(city: dict, wave_shares: list[dict]) -> list[CityAnswer]:
+    """The city's answer to every headline measure (``schemas/measures.yaml``), with the number of cities
+    of its wave giving the same answer: what ``citysnap city`` prints and the city page charts.
+    ``wave_shares`` are the wave's rows of v_headline_shares; ``city`` is its row of v_city_profile."""
+    lookup = _measure_options()
+    answers = []
+    for row in wave_shares:
+        item, option = lookup[row["measure"]]
+        value = city[item.column]
+        with_it, answering = int(row["cities_with"]), int(row["cities_answering"])
+        if option is None:
+            has_it, text = bool(value), answer_wording(value)
+            same = None if value is None else (with_it if value else answering - with_it)
+        else:
+            has_it, text = value == option, value or answer_wording(None)
+            same = with_it if has_it else None
+        answers.append(
+            CityAnswer(
+                measure=str(row["measure"]),
+                kind=item.kind,
+                question=item.label,
+                label=str(row["label"]),
+                answer=str(text),
+                has_it=has_it,
+                cities_with=with_it,
+                cities_answering=answering,
+                same_answer=same,
+                ci_low_pct=row.get("ci_low_pct"),
+                ci_high_pct=row.get("ci_high_pct"),
+            )
+        )
+    return answers
+
+
+def headline_shares(connection: duckdb.DuckDBPyConnection, wave: int) -> list[dict]:
+    """The wave's rows of v_headline_shares, in the order of schemas/measures.yaml."""
+    return _frame(connection, f"SELECT * FROM v_headline_shares WHERE survey_wave = {int(wave)}").to_dict("records")
 
 
 @dataclass(frozen=True)

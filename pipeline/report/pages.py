@@ -13,14 +13,16 @@ import pandas as pd
 
 from pipeline.report.charts import Bar, Claim, Column, Group, bar_chart, claims_chart, column_chart
 from pipeline.report.data import (
-    HEADLINE_MEASURES,
+    BY_WAVE_MEASURES,
     REPORT_DIMENSIONS,
     TEAM_BINS,
     TOPIC_LABELS,
     ReportData,
     bin_label,
+    city_answers,
     team_bin,
 )
+from schemas.measures import answer_wording
 
 STYLE = """
 :root { color-scheme: light; }
@@ -35,7 +37,8 @@ p.lead { color: #52606d; margin: 0 0 12px; }
 nav a, a { color: #1f5f9e; }
 nav { margin: 8px 0 0; }
 nav a { margin-right: 14px; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(540px, 1fr)); gap: 16px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(540px, 100%), 1fr)); gap: 16px; }
+.grid > * { min-width: 0; }
 figure { margin: 0; background: #fff; border: 1px solid #d9e2ec; border-radius: 6px; padding: 12px 14px; }
 figcaption { font-size: 13px; color: #52606d; margin-top: 4px; }
 svg.chart { display: block; width: 100%; max-width: 820px; height: auto; }
@@ -50,6 +53,9 @@ svg .bar-other { fill: #a9c1da; }
 svg .highlight { fill: #d9640f; }
 svg .band { fill: #f3c98b; }
 svg .marker { fill: #1f2933; stroke: #fff; stroke-width: 1.5; }
+svg .stated { fill: #b45309; stroke: #fff; stroke-width: 0.75; }
+svg .whisker { stroke: #1f2933; stroke-width: 1.5; fill: none; }
+svg .whisker-halo { stroke: #fff; stroke-opacity: 0.8; stroke-width: 3.5; fill: none; }
 svg .grid { stroke: #e4e7eb; }
 svg .axis, svg .tick { stroke: #7b8794; }
 table { border-collapse: collapse; background: #fff; width: 100%; font-size: 14px; }
@@ -61,9 +67,15 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px;
 dl.facts dt { color: #52606d; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 footer { color: #7b8794; font-size: 13px; padding: 32px 24px; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+@media (max-width: 600px) {
+  header, main, footer { padding-left: 10px; padding-right: 10px; }
+  figure { padding: 8px 6px; }
+  h1 { font-size: 22px; }
+  dl.facts { grid-template-columns: 1fr; }
+  dl.facts dd { margin-bottom: 6px; }
+}
 """
-
-YES_NO = {True: "yes", False: "no", None: "not stated"}
 
 
 def page(title: str, body: str) -> str:
@@ -105,7 +117,15 @@ def item_chart(data: ReportData, wave: int, dimension: str, city: dict | None = 
     if city is not None:
         named = data.codes_named.get((city["snapshot_id"], dimension), set())
     bars = [
-        Bar(str(row["label"]), int(row["cities"]), cities_in_wave, highlight=row["code"] in named) for row in shares
+        Bar(
+            str(row["label"]),
+            int(row["cities"]),
+            cities_in_wave,
+            highlight=row["code"] in named,
+            ci_low=row["pct_of_cities_ci_low"],
+            ci_high=row["pct_of_cities_ci_high"],
+        )
+        for row in shares
     ]
     title = f"{REPORT_DIMENSIONS[dimension]}: share of cities"
     subtitle = f"{wave} · {_cities(cities_in_wave)} · {answering} answered this list"
@@ -138,16 +158,17 @@ def team_size_chart(data: ReportData, wave: int, city: dict | None = None) -> st
 
 def headline_by_wave_chart(data: ReportData) -> str:
     rows: list[Bar | Group] = []
-    headline = data.headline[data.headline["measure"].isin(HEADLINE_MEASURES)]
-    for measure in HEADLINE_MEASURES:
+    headline = data.headline[data.headline["measure"].isin(BY_WAVE_MEASURES)]
+    for measure in BY_WAVE_MEASURES:
         measure_rows = headline[headline["measure"] == measure].sort_values("survey_wave")
         if measure_rows.empty:
             continue
         rows.append(Group(str(measure_rows["label"].iloc[0])))
         rows += [
-            Bar(f"{row.survey_wave}", int(row.cities_with), int(row.cities_answering))
+            Bar(f"{row.survey_wave}", int(row.cities_with), int(row.cities_answering), ci_low=row.ci_low_pct,
+                ci_high=row.ci_high_pct)
             for row in measure_rows.itertuples()
-        ]
+        ]  # fmt: skip
     waves = ", ".join(str(wave) for wave in sorted(data.waves))
     return bar_chart(
         "headline-by-wave",
@@ -159,17 +180,11 @@ def headline_by_wave_chart(data: ReportData) -> str:
 
 def headline_chart(data: ReportData, wave: int, city: dict) -> str:
     """The city's yes/no and approach answers, each against the share of the wave giving the same answer."""
-    headline = data.headline_by_wave.get(wave, [])
-    own = {
-        "formal_strategy": city["has_formal_strategy"],
-        "dedicated_funding": city["has_dedicated_funding"],
-        "dedicated_team": city["has_dedicated_team"],
-        "prioritises_policy_areas": city["prioritises_policy_areas"],
-    }
-    bars = []
-    for row in headline:
-        said = own.get(row["measure"], city["approach"] == row["measure"].removeprefix("approach_"))
-        bars.append(Bar(str(row["label"]), int(row["cities_with"]), int(row["cities_answering"]), highlight=bool(said)))
+    bars = [
+        Bar(answer.label, answer.cities_with, answer.cities_answering, highlight=answer.has_it,
+            ci_low=answer.ci_low_pct, ci_high=answer.ci_high_pct)
+        for answer in city_answers(city, data.headline_by_wave.get(wave, []))
+    ]  # fmt: skip
     return bar_chart(
         f"headline-{wave}",
         "Headline answers: share of cities saying yes",
@@ -179,6 +194,10 @@ def headline_chart(data: ReportData, wave: int, city: dict) -> str:
     )
 
 
+CLAIMS_CAPTION = (
+    "Dot on the stated share (or in its band): the claim holds exactly in this warehouse. Stated share within "
+    "the whisker: the claim is consistent with the recomputed share, given how few cities it is taken of."
+)
 CLAIM_KEYS = (
     "topic",
     "city_value",
@@ -188,6 +207,8 @@ CLAIM_KEYS = (
     "stated_high",
     "computed_pct",
     "cities_answering",
+    "ci_low_pct",
+    "ci_high_pct",
 )
 
 
@@ -214,6 +235,8 @@ def claims(rows: list[dict]) -> list[Claim]:
                 _number_or_none(row["stated_high"]),
                 _number_or_none(row["computed_pct"]),
                 int(row["cities_answering"]),
+                _number_or_none(row["ci_low_pct"]),
+                _number_or_none(row["ci_high_pct"]),
             )
         )
     return result
@@ -241,7 +264,7 @@ def _cities_table(data: ReportData, prefix: str = "") -> str:
             f'<td><a href="{prefix}{city_page_name(row.snapshot_id)}">{escape(str(row.city))}</a></td>'
             f"<td>{escape(str(row.country))}</td><td class=num>{row.survey_wave}</td>"
             f"<td class=num>{_number(row.population)}</td><td class=num>{_number(row.team_staff)}</td>"
-            f"<td>{YES_NO[row.has_formal_strategy]}</td><td>{YES_NO[row.has_dedicated_funding]}</td>"
+            f"<td>{answer_wording(row.has_formal_strategy)}</td><td>{answer_wording(row.has_dedicated_funding)}</td>"
             f"<td>{escape(str(row.approach_label or '—'))}</td>"
             "</tr>"
         )
@@ -249,7 +272,7 @@ def _cities_table(data: ReportData, prefix: str = "") -> str:
         "<tr><th>City</th><th>Country</th><th>Wave</th><th>Population</th><th>Team size</th>"
         "<th>Formal strategy</th><th>Dedicated funding</th><th>Approach</th></tr>"
     )
-    return f'<table class="cities">{head}{"".join(rows)}</table>'
+    return f'<div class="table-wrap"><table class="cities">{head}{"".join(rows)}</table></div>'
 
 
 def _changes_table(changes: pd.DataFrame) -> str:
@@ -267,7 +290,7 @@ def _changes_table(changes: pd.DataFrame) -> str:
             f"<td>{team}</td><td>{escape(row.skills_added or '—')}</td>"
             f"<td>{escape(row.skills_removed or '—')}</td></tr>"
         )
-    return f'<table class="changes">{head}{"".join(rows)}</table>'
+    return f'<div class="table-wrap"><table class="changes">{head}{"".join(rows)}</table></div>'
 
 
 def index_page(data: ReportData) -> str:
@@ -284,8 +307,8 @@ def index_page(data: ReportData) -> str:
     body = [
         "<header>",
         "<h1>City Innovation Snapshots</h1>",
-        f'<p class="lead">{counts}. Every share says how many cities it is taken of. '
-        "Read from the warehouse's friendly views (v_city_profile, v_item_shares, v_headline_shares).</p>",
+        f'<p class="lead">{counts}. Every share says how many cities it is taken of; the whisker across a '
+        "bar is its 95% interval, the range the share could plausibly have with this few cities.</p>",
         f"<nav>{nav}</nav>",
         "</header>",
         "<main>",
@@ -303,7 +326,7 @@ def index_page(data: ReportData) -> str:
         body += [_figure(item_chart(data, wave, dimension)) for dimension in REPORT_DIMENSIONS]
         claims_svg = claims_chart_for(data, wave)
         if claims_svg:
-            body.append(_figure(claims_svg, "Dot inside the band: the document's claim holds for this warehouse."))
+            body.append(_figure(claims_svg, CLAIMS_CAPTION))
         body.append("</div>")
     if len(data.changes):
         body += ['<h2 id="changes">Changes between waves</h2>', _changes_table(data.changes)]
@@ -358,7 +381,7 @@ def city_page(data: ReportData, snapshot_id: str) -> str:
     ]
     claims_svg = claims_chart_for(data, wave, snapshot_id)
     if claims_svg:
-        body.append(_figure(claims_svg, "The city's own 'Like N% of cities' sentences, checked against the warehouse."))
+        body.append(_figure(claims_svg, "The city's own 'Like N% of cities' sentences. " + CLAIMS_CAPTION))
     body.append("</div>")
     changes = data.changes_by_snapshot.get(snapshot_id, data.changes.iloc[0:0])
     if len(changes):

@@ -1,4 +1,5 @@
--- Per wave and city-size band (population as stated in the snapshot).
+-- Per wave and city-size band (population as stated in the snapshot), with the headline shares and
+-- their 95% Wilson intervals.
 WITH banded AS (
     SELECT *,
         CASE
@@ -15,8 +16,12 @@ SELECT
     survey_wave,
     size_band,
     count(*) AS cities,
-    round(100.0 * count(*) FILTER (WHERE has_formal_strategy) / nullif(count(has_formal_strategy), 0), 2) AS pct_formal_strategy,
-    round(100.0 * count(*) FILTER (WHERE has_dedicated_funding) / nullif(count(has_dedicated_funding), 0), 2) AS pct_dedicated_funding,
+    share_pct(count(*) FILTER (WHERE has_formal_strategy), count(has_formal_strategy)) AS pct_formal_strategy,
+    wilson_low_pct(count(*) FILTER (WHERE has_formal_strategy), count(has_formal_strategy)) AS pct_formal_strategy_ci_low,
+    wilson_high_pct(count(*) FILTER (WHERE has_formal_strategy), count(has_formal_strategy)) AS pct_formal_strategy_ci_high,
+    share_pct(count(*) FILTER (WHERE has_dedicated_funding), count(has_dedicated_funding)) AS pct_dedicated_funding,
+    wilson_low_pct(count(*) FILTER (WHERE has_dedicated_funding), count(has_dedicated_funding)) AS pct_dedicated_funding_ci_low,
+    wilson_high_pct(count(*) FILTER (WHERE has_dedicated_funding), count(has_dedicated_funding)) AS pct_dedicated_funding_ci_high,
     round(median(team_staff), 2)::DOUBLE AS team_size_median
 FROM banded
 GROUP BY survey_wave, size_band

@@ -1,5 +1,5 @@
 -- Per wave, policy area and data status of the outcomes grid: cities and share of the cities
--- whose grid lists the area.
+-- whose grid lists the area, with its 95% Wilson interval.
 WITH listed AS (
     SELECT s.survey_wave, p.policy_area, count(DISTINCT p.snapshot_id) AS cities_listing
     FROM policy_area_data AS p JOIN snapshots AS s USING (snapshot_id)
@@ -12,7 +12,9 @@ SELECT
     p.data_status,
     count(DISTINCT p.snapshot_id) AS cities,
     l.cities_listing,
-    round(100.0 * count(DISTINCT p.snapshot_id) / l.cities_listing, 2) AS pct_of_listing
+    share_pct(count(DISTINCT p.snapshot_id), l.cities_listing) AS pct_of_listing,
+    wilson_low_pct(count(DISTINCT p.snapshot_id), l.cities_listing) AS ci_low_pct,
+    wilson_high_pct(count(DISTINCT p.snapshot_id), l.cities_listing) AS ci_high_pct
 FROM policy_area_data AS p
 JOIN snapshots AS s USING (snapshot_id)
 JOIN listed AS l ON l.survey_wave = s.survey_wave AND l.policy_area = p.policy_area

@@ -19,6 +19,7 @@ WITH lists AS (
 SELECT
     s.snapshot_id,
     s.survey_wave,
+    make_date(s.survey_wave::INTEGER, 1, 1) AS wave_date,
     s.city_key,
     s.city,
     s.region,

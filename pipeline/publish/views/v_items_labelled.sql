@@ -1,5 +1,5 @@
 -- One row per entry of a list answer, with its city and wave, the vocabulary's display label, and
--- how many cities of the wave name the same code.
+-- how many cities of the wave name the same code (a share, with its 95% Wilson interval).
 WITH counts AS (
     SELECT s.survey_wave, i.dimension, i.code, count(DISTINCT i.snapshot_id) AS cities_naming
     FROM snapshot_items AS i JOIN snapshots AS s USING (snapshot_id)
@@ -10,6 +10,7 @@ WITH counts AS (
 SELECT
     i.snapshot_id,
     s.survey_wave,
+    make_date(s.survey_wave::INTEGER, 1, 1) AS wave_date,
     s.city,
     s.country_code,
     i.dimension,
@@ -21,7 +22,9 @@ SELECT
     i.code = 'other' AS is_free_text,
     c.cities_naming,
     w.cities_in_wave,
-    round(100.0 * c.cities_naming / w.cities_in_wave, 2) AS pct_of_cities,
+    share_pct(c.cities_naming, w.cities_in_wave) AS pct_of_cities,
+    wilson_low_pct(c.cities_naming, w.cities_in_wave) AS ci_low_pct,
+    wilson_high_pct(c.cities_naming, w.cities_in_wave) AS ci_high_pct,
     i.source_line
 FROM snapshot_items AS i
 JOIN snapshots AS s USING (snapshot_id)
