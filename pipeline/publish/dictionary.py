@@ -121,10 +121,19 @@ def render_markdown() -> str:
     lines = [
         "# Data dictionary",
         "",
-        "Generated from `schemas/models.py` and `pipeline/publish/dictionary.py` by",
+        "Generated from `schemas/models.py` and `schemas/derived.py` by",
         "`python -m pipeline.publish.dictionary` (`make docs`); `tests/test_dictionary.py` fails when it is stale.",
-        "The same descriptions are in DuckDB: `SELECT table_name, column_name, comment FROM duckdb_columns()`.",
-        "Types are DuckDB's; shares (`pct_*`) are percentages from 0 to 100.",
+        "The same descriptions are in DuckDB: `SELECT table_name, column_name, comment FROM duckdb_columns()`,",
+        "and in the Parquet files' Arrow schema (field metadata `description`).",
+        "Types are DuckDB's (Arrow's in Parquet: VARCHAR = string, BIGINT = int64, DOUBLE = float64, DATE = date32);",
+        "a column has its type whatever the number of rows.",
+        "",
+        "Shares (`pct_*`, `*_pct`) are percentages from 0 to 100. Each is followed by its 95% Wilson score",
+        "interval: `ci_low_pct` and `ci_high_pct` when the relation has one share, `<share>_ci_low` and",
+        "`<share>_ci_high` otherwise. For k cities of n (p = k/n, z = 1.96):",
+        "centre = (p + z²/2n) / (1 + z²/n), half-width = z / (1 + z²/n) · √(p(1-p)/n + z²/4n²),",
+        "bounds = centre ∓ half-width, in %, rounded to 2 decimals; NULL when n = 0. The DuckDB file has the",
+        "macros `share_pct(k, n)`, `wilson_low_pct(k, n)` and `wilson_high_pct(k, n)` that compute them.",
         "",
     ]
     relations = catalog()
