@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import duckdb
@@ -46,6 +46,7 @@ class CityAnswer:
     ci_high_pct: float | None
 
 
+@cache
 def _measure_options() -> dict[str, tuple]:
     """v_headline_shares.measure -> (its measure, the choice's option or None for a yes/no measure)."""
     lookup: dict[str, tuple] = {}
