@@ -4,6 +4,7 @@ All logic lives in the stage modules, which run and test without Dagster.
 """
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -19,7 +20,15 @@ from pipeline.parse.source import ParsedDocument
 from pipeline.parse.workers import parse_documents
 from pipeline.publish.files import build_duckdb, table_description, write_parquet
 from pipeline.publish.lock import build_lock
-from pipeline.publish.staging import DUCKDB_FILE, PARQUET_DIR, clear_stale_staging, publish, staging_dir
+from pipeline.publish.staging import (
+    DUCKDB_FILE,
+    PARQUET_DIR,
+    clear_stale_staging,
+    current_version,
+    publish,
+    staging_dir,
+)
+from pipeline.report import REPORT_DIR, report_is_current
 from pipeline.settings import PARSE_BATCHES, WarehouseSettings
 from schemas.models import TABLE_MODELS
 
@@ -71,6 +80,9 @@ def build_plan(
     context: dg.AssetExecutionContext, settings: WarehouseSettings, raw_documents: list[DocumentRef]
 ) -> BuildPlan:
     plan = plan_build(raw_documents, read_previous(settings.warehouse_path), build_fingerprint())
+    if plan.unchanged and _report_selected(context) and not _report_current(settings):
+        context.log.info("the report is missing or stale: republishing the unchanged tables to rewrite it")
+        plan = replace(plan, unchanged=False)
     if plan.full_rebuild_reason:
         context.log.warning(f"building from scratch: {plan.full_rebuild_reason}")
     context.add_output_metadata(
@@ -82,6 +94,16 @@ def build_plan(
         }
     )
     return plan
+
+
+def _report_selected(context: dg.AssetExecutionContext) -> bool:
+    selection = context.run.asset_selection
+    return selection is None or dg.AssetKey("visual_report") in selection
+
+
+def _report_current(settings: WarehouseSettings) -> bool:
+    version = current_version(settings.warehouse_path)
+    return report_is_current(settings.warehouse_path / REPORT_DIR, version.name if version else None)
 
 
 def parse_batch_asset(batch: int) -> dg.AssetsDefinition:

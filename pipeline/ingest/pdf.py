@@ -162,11 +162,11 @@ def read_pdf(data: bytes, max_pages: int | None = None) -> PdfExtraction | Rejec
                     "(CITYSNAP_MAX_PAGES)",
                 )
             pages = [_read_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
-    except MemoryError:
-        raise
     except Exception as error:
         cause = error.__cause__ or error.__context__ or error
         chain = (error, cause, *error.args)
+        if any(isinstance(e, MemoryError) for e in chain):
+            raise MemoryError(str(cause)) from error
         if any(isinstance(e, PDFPasswordIncorrect | PDFEncryptionError) for e in chain):
             return Rejection(
                 "pdf_encrypted",
