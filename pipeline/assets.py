@@ -97,8 +97,8 @@ def build_plan(
 
 
 def _report_selected(context: dg.AssetExecutionContext) -> bool:
-    selection = context.run.asset_selection
-    return selection is None or dg.AssetKey("visual_report") in selection
+    selection = context.run.asset_selection  # empty or None when the whole job runs
+    return not selection or dg.AssetKey("visual_report") in selection
 
 
 def _report_current(settings: WarehouseSettings) -> bool:

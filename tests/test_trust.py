@@ -175,7 +175,7 @@ def test_city_names_without_latin_letters_get_distinct_stable_ids():
 def test_hostile_files_get_bounded_work_and_their_own_reason(two_cities: Path):
     wave = two_cities / "2020"
     (wave / "mediabox.pdf").write_bytes(giant_mediabox_pdf())
-    (wave / "bomb.pdf").write_bytes(flate_bomb_pdf(1200))
+    (wave / "bomb.pdf").write_bytes(flate_bomb_pdf(1800))
     (wave / "filler.txt").write_text(OSLO + "Health\n" * 400_000, encoding="utf-8")
     (wave / "long.txt").write_text(OSLO + "\n".join(["Health"] * 5_000) + "\n", encoding="utf-8")
     parsed = {doc.source.path: doc for doc in parse_documents(two_cities, inventory(two_cities), None, TIGHT)}
@@ -330,3 +330,18 @@ def test_a_report_that_fails_after_publishing_says_so_and_the_next_build_rewrite
     again = built(two_cities, warehouse, report=True)
     assert again.asset_materializations_for_node("visual_report")
     assert "Oslo" not in (warehouse / REPORT_DIR / "index.html").read_text(encoding="utf-8")
+
+
+def test_two_cities_named_without_latin_letters_both_load_with_distinct_ids(tmp_path: Path):
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    for name in ("МОСКВА", "КАЗАНЬ"):
+        text = STOCKHOLM.read_text(encoding="utf-8").replace("STOCKHOLM, Sweden", f"{name}, Russia")
+        (raw / "2020" / f"{name.lower()}.txt").write_text(text, encoding="utf-8")
+    warehouse = tmp_path / "warehouse"
+    built(raw, warehouse)
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as connection:
+        ids = sorted(row[0] for row in connection.execute("SELECT snapshot_id FROM snapshots").fetchall())
+        rejected = connection.execute("SELECT count(*) FROM rejected_documents").fetchone()[0]
+    assert ids == ["2020-ru-казань", "2020-ru-москва"]
+    assert rejected == 0
