@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from pipeline.commands.build import run_build
-from tests.hostile_files import flate_bomb_pdf, giant_mediabox_pdf
+from tests.hostile_files import giant_mediabox_pdf
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 STOCKHOLM = PROJECT_ROOT / "raw" / "2020" / "stockholm.txt"
@@ -60,7 +60,6 @@ def messy_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (raw / "loose.txt").write_text(STOCKHOLM.read_text(encoding="utf-8"), encoding="utf-8")
     oslo = STOCKHOLM.read_text(encoding="utf-8").replace("STOCKHOLM, Sweden", "OSLO, Norway")
     (wave / "mediabox.pdf").write_bytes(giant_mediabox_pdf())
-    (wave / "bomb.pdf").write_bytes(flate_bomb_pdf(1800))
     (wave / "filler.txt").write_text(oslo + "Health\n" * 400_000, encoding="utf-8")
     (wave / "nul.txt").write_text(
         oslo.replace("Overview", "Overview" + "\n" * 9000 + "Health\x00", 1), encoding="utf-8"

@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.queues
 import os
 import pickle
+import pwd
 import shutil
 import signal
+import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -180,8 +183,10 @@ def test_hostile_files_get_bounded_work_and_their_own_reason(two_cities: Path):
     (wave / "long.txt").write_text(OSLO + "\n".join(["Health"] * 5_000) + "\n", encoding="utf-8")
     parsed = {doc.source.path: doc for doc in parse_documents(two_cities, inventory(two_cities), None, TIGHT)}
     reasons = {path: doc.rejection and doc.rejection.reason for path, doc in parsed.items()}
+    # zlib fails the bomb either in Python's buffer (MemoryError) or in its own allocator, after which
+    # pdfminer retries byte by byte until the time limit: both are the bound doing its work
+    assert reasons.pop("2020/bomb.pdf") in {"too_much_memory", "too_slow"}
     assert reasons == {
-        "2020/bomb.pdf": "too_much_memory",
         "2020/filler.txt": "too_large",
         "2020/long.txt": "too_large",
         "2020/mediabox.pdf": "too_slow",
@@ -345,3 +350,36 @@ def test_two_cities_named_without_latin_letters_both_load_with_distinct_ids(tmp_
         rejected = connection.execute("SELECT count(*) FROM rejected_documents").fetchone()[0]
     assert ids == ["2020-ru-казань", "2020-ru-москва"]
     assert rejected == 0
+
+
+def _inventory_as_nobody(raw: Path, results: multiprocessing.queues.Queue) -> None:
+    if os.geteuid() == 0:  # root reads anything: drop to an unprivileged user, as a real reader would be
+        nobody = pwd.getpwnam("nobody")
+        os.setgid(nobody.pw_gid)
+        os.setuid(nobody.pw_uid)
+    results.put({ref.path: ref.rejection and ref.rejection.reason for ref in inventory(raw)})
+
+
+def test_an_unreadable_file_or_folder_is_rejected_and_the_rest_are_found():
+    with tempfile.TemporaryDirectory(dir="/tmp") as root:  # pytest's tmp_path is private to root
+        found = _inventory_with_permissions_denied(Path(root))
+    assert found == {"2018": "unreadable", "2020/oslo.txt": "unreadable", "2020/stockholm.txt": None}
+
+
+def _inventory_with_permissions_denied(tmp_path: Path) -> dict:
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    shutil.copy(STOCKHOLM, raw / "2020" / "stockholm.txt")
+    (raw / "2020" / "oslo.txt").write_text(OSLO, encoding="utf-8")
+    (raw / "2018").mkdir()
+    for path in (tmp_path, raw, raw / "2020", raw / "2020" / "stockholm.txt"):
+        path.chmod(0o755)
+    (raw / "2020" / "oslo.txt").chmod(0o000)
+    (raw / "2018").chmod(0o000)
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_inventory_as_nobody, args=(raw, results))
+    child.start()
+    found = results.get(timeout=60)
+    child.join()
+    return found
