@@ -35,7 +35,7 @@ dagster: $(STAMP)
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m pipeline.definitions
 
 clean:
-	rm -rf warehouse/parquet warehouse/warehouse.duckdb warehouse/report warehouse/manifest.json warehouse/.cache warehouse/.staging .dagster_home
+	rm -rf warehouse/parquet warehouse/warehouse.duckdb warehouse/report warehouse/manifest.json warehouse/current warehouse/versions warehouse/.cache warehouse/.staging .dagster_home
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

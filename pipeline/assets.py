@@ -4,6 +4,7 @@ All logic lives in the stage modules, which run and test without Dagster.
 """
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -15,10 +16,19 @@ from pipeline.fingerprint import build_fingerprint, parser_fingerprint
 from pipeline.ingest.documents import DocumentRef, inventory, read_stamps, write_stamps
 from pipeline.normalize.incremental import BuildPlan, assemble_tables, batch_of, plan_build, read_previous
 from pipeline.parse.cache import ParseCache
-from pipeline.parse.source import ParsedDocument, parse_ref
+from pipeline.parse.source import ParsedDocument
+from pipeline.parse.workers import parse_documents
 from pipeline.publish.files import build_duckdb, table_description, write_parquet
 from pipeline.publish.lock import build_lock
-from pipeline.publish.staging import DUCKDB_FILE, clear_stale_staging, publish, staging_dir
+from pipeline.publish.staging import (
+    DUCKDB_FILE,
+    PARQUET_DIR,
+    clear_stale_staging,
+    current_version,
+    publish,
+    staging_dir,
+)
+from pipeline.report import REPORT_DIR, report_is_current
 from pipeline.settings import PARSE_BATCHES, WarehouseSettings
 from schemas.models import TABLE_MODELS
 
@@ -70,8 +80,30 @@ def build_plan(
     context: dg.AssetExecutionContext, settings: WarehouseSettings, raw_documents: list[DocumentRef]
 ) -> BuildPlan:
     plan = plan_build(raw_documents, read_previous(settings.warehouse_path), build_fingerprint())
-    context.add_output_metadata({"to_parse": len(plan.parse), "reused": len(plan.reuse), "unchanged": plan.unchanged})
+    if plan.unchanged and _report_selected(context) and not _report_current(settings):
+        context.log.info("the report is missing or stale: republishing the unchanged tables to rewrite it")
+        plan = replace(plan, unchanged=False)
+    if plan.full_rebuild_reason:
+        context.log.warning(f"building from scratch: {plan.full_rebuild_reason}")
+    context.add_output_metadata(
+        {
+            "to_parse": len(plan.parse),
+            "reused": len(plan.reuse),
+            "unchanged": plan.unchanged,
+            "full_rebuild_reason": plan.full_rebuild_reason or "",
+        }
+    )
     return plan
+
+
+def _report_selected(context: dg.AssetExecutionContext) -> bool:
+    selection = context.run.asset_selection  # empty or None when the whole job runs
+    return not selection or dg.AssetKey("visual_report") in selection
+
+
+def _report_current(settings: WarehouseSettings) -> bool:
+    version = current_version(settings.warehouse_path)
+    return report_is_current(settings.warehouse_path / REPORT_DIR, version.name if version else None)
 
 
 def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
@@ -90,7 +122,7 @@ def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
         plan = build_plan
         mine = [ref for ref in plan.parse if batch_of(ref.document_id, PARSE_BATCHES) == batch]
         cache = ParseCache(settings.cache_path)
-        parsed = [parse_ref(settings.raw_path, ref, cache) for ref in mine]
+        parsed = parse_documents(settings.raw_path, mine, cache)
         reasons = Counter(doc.rejection.reason for doc in parsed if doc.rejection)
         context.add_output_metadata(
             {
@@ -199,8 +231,9 @@ def duckdb_warehouse(
     aggregate_tables: dict[str, str],
 ) -> str:
     warehouse = settings.warehouse_path
+    run_id = context.run.run_id
     files = {name: Path(path) for name, path in {**parquet_tables, **aggregate_tables}.items()}
-    staged = build_duckdb(files, staging_dir(warehouse, context.run.run_id) / DUCKDB_FILE, aggregate_descriptions())
+    build_duckdb(files, staging_dir(warehouse, run_id) / DUCKDB_FILE, aggregate_descriptions())
     manifest = {
         "build_fingerprint": build_fingerprint(),
         "parser_fingerprint": parser_fingerprint(),
@@ -209,13 +242,15 @@ def duckdb_warehouse(
         "tables": sorted(files),
     }
     with build_lock(warehouse, wait=True):
-        published = publish(files, staged, warehouse, manifest)
+        version = publish(staging_dir(warehouse, run_id), warehouse, manifest, run_id)
         clear_stale_staging(warehouse)
     pruned = ParseCache(settings.cache_path).prune({ref.document_id for ref in raw_documents})
     context.add_output_metadata(
         {
-            "path": dg.MetadataValue.path(str(settings.duckdb_path)),
-            "parquet": dg.MetadataValue.json({name: str(path) for name, path in published.items()}),
+            "path": dg.MetadataValue.path(str(version / DUCKDB_FILE)),
+            "published_as": dg.MetadataValue.path(str(settings.duckdb_path)),
+            "version": version.name,
+            "parquet": dg.MetadataValue.path(str(version / PARQUET_DIR)),
             "tables": len(files),
             "cache_entries_pruned": pruned,
         }

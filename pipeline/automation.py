@@ -28,9 +28,12 @@ def folder_fingerprint(raw_dir: Path) -> str:
     changed or removed."""
     digest = hashlib.sha256()
     if raw_dir.exists():
-        for path in discover(raw_dir):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(raw_dir).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        for found in discover(raw_dir):
+            try:
+                stat = found.path.lstat()
+            except OSError:  # removed since it was listed: the next evaluation sees the change
+                continue
+            digest.update(f"{found.relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from pipeline.assets import AGGREGATES, TABLES
 from pipeline.normalize.incremental import BuildPlan
+from pipeline.publish.staging import verify_published
 from pipeline.settings import WarehouseSettings
 from pipeline.validate.validation import referential_failures_in_files, validate_table
 from schemas.models import DOCUMENT_SCOPED, TABLE_MODELS
@@ -126,10 +127,28 @@ def duckdb_matches_parquet(settings: WarehouseSettings, duckdb_warehouse: str) -
     )
 
 
+@dg.asset_check(
+    asset=dg.AssetKey("duckdb_warehouse"),
+    description="Every published file matches the size and sha256 its manifest recorded at publish time: "
+    "nothing was edited, added or removed after publishing.",
+)
+def published_files_match_manifest(settings: WarehouseSettings, duckdb_warehouse: str) -> dg.AssetCheckResult:
+    state = verify_published(settings.warehouse_path)
+    return dg.AssetCheckResult(
+        passed=state.trusted,
+        metadata={
+            "version": state.version_dir.name if state.version_dir else "",
+            "files": len(state.manifest.get("files") or {}),
+            "problems": dg.MetadataValue.json(list(state.problems)),
+        },
+    )
+
+
 ALL_CHECKS: Sequence[dg.AssetChecksDefinition] = [
     *PANDERA_CHECKS,
     referential_integrity,
     labels_coded_other,
     no_rejected_documents,
     duckdb_matches_parquet,
+    published_files_match_manifest,
 ]

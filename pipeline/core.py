@@ -29,6 +29,29 @@ class RejectionReason(StrEnum):
     PDF_ENCRYPTED = "pdf_encrypted"
     PDF_NEEDS_OCR = "pdf_needs_ocr"
     PDF_CORRUPT = "pdf_corrupt"
+    TOO_LARGE = "too_large"
+    TOO_SLOW = "too_slow"
+    TOO_MUCH_MEMORY = "too_much_memory"
+    UNREADABLE = "unreadable"
+    VANISHED = "vanished"
+    INVALID_FILE_NAME = "invalid_file_name"
+    SYMLINK_OUTSIDE_RAW = "symlink_outside_raw"
+    BROKEN_SYMLINK = "broken_symlink"
+    SYMLINKED_FOLDER = "symlinked_folder"
+    TEMPORARY_FILE = "temporary_file"
+
+
+UNCACHEABLE_REASONS = frozenset(
+    {
+        RejectionReason.TOO_LARGE,
+        RejectionReason.TOO_SLOW,
+        RejectionReason.TOO_MUCH_MEMORY,
+        RejectionReason.UNREADABLE,
+        RejectionReason.VANISHED,
+    }
+)
+"""Rejections that depend on the configured limits, the machine or the file system, not on the bytes
+alone: never cached, so the next build tries again."""
 
 
 REJECTION_REASONS = [reason.value for reason in RejectionReason]

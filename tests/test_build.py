@@ -12,10 +12,16 @@ def test_each_bad_document_is_rejected_with_its_specific_reason(messy_build):
     reasons = dict(connection.execute("SELECT path, reason FROM rejected_documents").fetchall())
     assert reasons == {
         "2020/binary.txt": "binary",
+        "2020/dangling.txt": "broken_symlink",
         "2020/empty.txt": "empty",
+        "2020/filler.txt": "too_large",
         "2020/latin1.txt": "invalid_encoding",
+        "2020/mediabox.pdf": "too_slow",
         "2020/no_header.txt": "no_snapshot_header",
+        "2020/nul.txt": "binary",
+        "2020/oslo\\xff.txt": "invalid_file_name",
         "2020/stockholm_copy.txt": "duplicate_snapshot",
+        "2020/~$lock.txt": "temporary_file",
         "loose.txt": "no_wave_folder",
     }
 
@@ -40,7 +46,7 @@ def test_every_document_is_either_loaded_or_rejected(messy_build):
     connection, _ = messy_build
     statuses = dict(connection.execute("SELECT status, count(*) FROM documents GROUP BY status").fetchall())
     rejected = connection.execute("SELECT count(*) FROM rejected_documents").fetchone()[0]
-    assert statuses == {"loaded": 1, "rejected": 6}
+    assert statuses == {"loaded": 1, "rejected": 12}
     assert rejected == statuses["rejected"]
 
 

@@ -159,7 +159,7 @@ def test_a_build_killed_midway_leaves_the_previous_warehouse_and_the_next_build_
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not any((warehouse / ".cache").rglob("*.pickle")):
+    while time.monotonic() < deadline and not any((warehouse / ".cache").rglob("*.json")):
         time.sleep(0.05)
     time.sleep(0.5)
     assert process.poll() is None, "the build finished before it could be killed"

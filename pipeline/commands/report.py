@@ -4,6 +4,7 @@ import argparse
 import webbrowser
 from pathlib import Path
 
+from pipeline.publish.staging import current_version
 from pipeline.report import REPORT_DIR, write_report
 from pipeline.settings import DEFAULT_WAREHOUSE_DIR, published_duckdb
 
@@ -13,7 +14,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     database = published_duckdb(warehouse)
     if database is None:
         return 2
-    index = write_report(database, warehouse / REPORT_DIR).resolve()
+    version = current_version(warehouse)
+    index = write_report(database, warehouse / REPORT_DIR, version.name if version else None).resolve()
     print(index)
     if args.open:
         webbrowser.open(index.as_uri())

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core import Rejection
+from pipeline.ingest.limits import ParseLimits
 from pipeline.ingest.pdf import PdfExtraction, read_pdf
 
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".pdf": "pdf"}
@@ -40,22 +41,103 @@ class SourceDocument:
     """(grid cell label, data status) read from a PDF's colours; empty for text documents."""
 
 
-def discover(raw_dir: Path) -> list[Path]:
-    """Every visible file under ``raw_dir``, in a stable order."""
-    return sorted(
-        path
-        for path in raw_dir.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(raw_dir).parts)
-    )
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+"""The document id of an entry whose bytes were never read (a broken link, an unreadable folder)."""
+TEMPORARY_PREFIXES = ("~$",)
+"""Office lock files (``~$name.docx``) sit next to documents while they are open."""
 
 
-def survey_wave(relative: Path) -> int | Rejection:
-    if len(relative.parts) < 2:
+@dataclass(frozen=True)
+class FoundFile:
+    """An entry under raw/ as discovery saw it, before its bytes are read."""
+
+    relative: str
+    """Its path under raw/ as stored in the tables; bytes of a name that are not UTF-8 appear as ``\\xNN``."""
+    path: Path
+    rejection: Rejection | None = None
+    """Decided by what the entry is (a broken link, a folder that cannot be listed...), not by its content."""
+
+
+def display_name(name: str) -> str:
+    """A file name as text that any table can hold: undecodable bytes (surrogate escapes) as ``\\xNN``."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _symlink_rejection(root: Path, path: Path, relative: str) -> Rejection | None:
+    """A link to a file inside raw/ is read like the file; anything else is recorded, never followed."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError) as error:
+        why = "it points in a loop" if "loop" in str(error).lower() else f"its target {os.readlink(path)!r} is missing"
+        return Rejection("broken_symlink", f"{relative} is a symbolic link that cannot be followed: {why}")
+    if not target.is_relative_to(root):
+        return Rejection(
+            "symlink_outside_raw",
+            f"{relative} links to {target}, outside raw/: links are not followed out of raw/; copy the file in",
+        )
+    if target.is_dir():
+        return Rejection(
+            "symlinked_folder", f"{relative} links to a folder; folders are not followed through links: move it in"
+        )
+    return None
+
+
+def discover(raw_dir: Path) -> list[FoundFile]:
+    """Every entry under ``raw_dir`` that could be a document, in a stable order. Hidden entries (a
+    leading dot) are skipped; everything else is found, and what cannot be read as a file (a broken or
+    outside link, a folder that cannot be listed, an office lock file) carries its rejection."""
+    root = raw_dir.resolve()
+    found: list[FoundFile] = []
+
+    def walk(folder: Path, prefix: str) -> None:
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as error:
+            label = prefix.rstrip("/") or "."
+            found.append(
+                FoundFile(label, folder, Rejection("unreadable", f"folder {label} cannot be listed: {error.strerror}"))
+            )
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            relative = prefix + display_name(entry.name)
+            if entry.is_symlink():
+                found.append(FoundFile(relative, path, _symlink_rejection(root, path, relative)))
+            elif entry.is_dir(follow_symlinks=False):
+                walk(path, relative + "/")
+            elif not entry.is_file(follow_symlinks=False):
+                found.append(FoundFile(relative, path, Rejection("unreadable", f"{relative} is not a regular file")))
+            elif entry.name.startswith(TEMPORARY_PREFIXES):
+                message = f"{relative} is an office lock file (~$...), written while a document is open: not a snapshot"
+                found.append(FoundFile(relative, path, Rejection("temporary_file", message)))
+            elif relative != prefix + entry.name:
+                message = f"the file name is not valid UTF-8 (shown as {relative}): rename it"
+                found.append(FoundFile(relative, path, Rejection("invalid_file_name", message)))
+            else:
+                found.append(FoundFile(relative, path))
+
+    walk(raw_dir, "")
+    return found
+
+
+def read_rejection(error: OSError, relative: str) -> Rejection:
+    """Why a file found under raw/ could not be read."""
+    if isinstance(error, FileNotFoundError):
+        return Rejection("vanished", f"{relative} was removed while the build was running")
+    return Rejection("unreadable", f"{relative} cannot be read: {error.strerror or error}")
+
+
+def survey_wave(relative: str) -> int | Rejection:
+    parts = relative.split("/")
+    if len(parts) < 2:
         return Rejection(
             "no_wave_folder",
-            f"{relative.as_posix()} is not inside a survey-wave folder; put it under raw/<year>/",
+            f"{relative} is not inside a survey-wave folder; put it under raw/<year>/",
         )
-    folder = relative.parts[0]
+    folder = parts[0]
     if not WAVE_FOLDER.match(folder):
         return Rejection(
             "invalid_wave_folder",
@@ -81,6 +163,9 @@ def decode(data: bytes) -> str | Rejection:
             "binary",
             f"binary content ({controls} control bytes in the first {len(sniff)}): not a text document",
         )
+    if (nul := data.find(b"\x00", BINARY_SNIFF_BYTES)) >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return Rejection("binary", f"a NUL byte at offset {nul} (line {line}): not a text document", line)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -117,15 +202,15 @@ class DocumentRef:
     rejection: Rejection | None
 
 
-def document_ref(raw_dir: Path, path: Path, data: bytes) -> DocumentRef:
-    return identified_ref(raw_dir, path, hashlib.sha256(data).hexdigest(), len(data))
+def document_ref(relative: str, data: bytes) -> DocumentRef:
+    return identified_ref(relative, hashlib.sha256(data).hexdigest(), len(data))
 
 
-def identified_ref(raw_dir: Path, path: Path, document_id: str, size_bytes: int) -> DocumentRef:
-    relative = path.relative_to(raw_dir)
-    suffix = path.suffix.lower()
+def identified_ref(relative: str, document_id: str, size_bytes: int, rejection: Rejection | None = None) -> DocumentRef:
+    suffix = os.path.splitext(relative)[1].lower()
     wave = survey_wave(relative)
-    rejection: Rejection | None = wave if isinstance(wave, Rejection) else None
+    if rejection is None and isinstance(wave, Rejection):
+        rejection = wave
     if rejection is None and suffix not in SUPPORTED_SUFFIXES:
         rejection = Rejection(
             "unsupported_format",
@@ -133,7 +218,7 @@ def identified_ref(raw_dir: Path, path: Path, document_id: str, size_bytes: int)
         )
     return DocumentRef(
         document_id=document_id,
-        path=relative.as_posix(),
+        path=relative,
         survey_wave=None if isinstance(wave, Rejection) else wave,
         size_bytes=size_bytes,
         source_format=SUPPORTED_SUFFIXES.get(suffix, suffix.lstrip(".") or "none"),
@@ -148,20 +233,28 @@ FileStamp = tuple[int, int, str]
 def inventory(raw_dir: Path, stamps: dict[str, FileStamp] | None = None) -> list[DocumentRef]:
     """Every file under raw/ with its hash and wave, in a stable order. A file whose size and
     modification time match its stamp from the last run is not read again (as git's index does);
-    ``stamps`` is updated in place with what this run saw."""
+    ``stamps`` is updated in place with what this run saw. Files are hashed in chunks, so a huge file
+    costs time in proportion to its size but no memory; one that cannot be read is a rejection."""
     stamps = {} if stamps is None else stamps
     seen: dict[str, FileStamp] = {}
     refs = []
-    for path in discover(raw_dir):
-        relative = path.relative_to(raw_dir).as_posix()
-        stat = path.stat()
-        known = stamps.get(relative)
-        if known is not None and tuple(known[:2]) == (stat.st_size, stat.st_mtime_ns):
-            document_id = known[2]
-        else:
-            document_id = hashlib.sha256(path.read_bytes()).hexdigest()
-        seen[relative] = (stat.st_size, stat.st_mtime_ns, document_id)
-        refs.append(identified_ref(raw_dir, path, document_id, stat.st_size))
+    for found in discover(raw_dir):
+        if found.rejection is not None:
+            refs.append(identified_ref(found.relative, EMPTY_SHA256, 0, found.rejection))
+            continue
+        try:
+            stat = found.path.stat()
+            known = stamps.get(found.relative)
+            if known is not None and tuple(known[:2]) == (stat.st_size, stat.st_mtime_ns):
+                document_id = known[2]
+            else:
+                with found.path.open("rb") as handle:
+                    document_id = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError as error:
+            refs.append(identified_ref(found.relative, EMPTY_SHA256, 0, read_rejection(error, found.relative)))
+            continue
+        seen[found.relative] = (stat.st_size, stat.st_mtime_ns, document_id)
+        refs.append(identified_ref(found.relative, document_id, stat.st_size))
     stamps.clear()
     stamps.update(seen)
     return refs
@@ -182,10 +275,13 @@ def write_stamps(path: Path, stamps: dict[str, FileStamp]) -> None:
     os.replace(temporary, path)
 
 
-def extract_text(data: bytes, source_format: str) -> tuple[str, tuple[tuple[str, str], ...]] | Rejection:
+def extract_text(
+    data: bytes, source_format: str, limits: ParseLimits | None = None
+) -> tuple[str, tuple[tuple[str, str], ...]] | Rejection:
     """The document's text (and, for a PDF, the grid statuses its colours show), or a rejection."""
+    limits = limits or ParseLimits()
     if source_format == "pdf":
-        extracted = read_pdf(data)
+        extracted = read_pdf(data, max_pages=limits.max_pages)
         if isinstance(extracted, PdfExtraction):
             return extracted.text, tuple(extracted.policy_area_statuses.items())
         return extracted
@@ -193,14 +289,29 @@ def extract_text(data: bytes, source_format: str) -> tuple[str, tuple[tuple[str,
     return decoded if isinstance(decoded, Rejection) else (decoded, ())
 
 
-def load_document(ref: DocumentRef, data: bytes) -> SourceDocument:
+def line_limit_rejection(text: str, limits: ParseLimits) -> Rejection | None:
+    lines = text.count("\n") + 1
+    if lines <= limits.max_lines:
+        return None
+    return Rejection(
+        "too_large",
+        f"{lines} lines of text; a snapshot has about a hundred, the limit is {limits.max_lines} (CITYSNAP_MAX_LINES)",
+    )
+
+
+def load_document(ref: DocumentRef, data: bytes, limits: ParseLimits | None = None) -> SourceDocument:
+    limits = limits or ParseLimits()
     text: str | None = None
     statuses: tuple[tuple[str, str], ...] = ()
     rejection = ref.rejection
+    if rejection is None and len(data) > limits.max_bytes:
+        rejection = size_rejection(len(data), limits)
     if rejection is None:
-        extracted = extract_text(data, ref.source_format)
+        extracted = extract_text(data, ref.source_format, limits)
         if isinstance(extracted, Rejection):
             rejection = extracted
+        elif (too_long := line_limit_rejection(extracted[0], limits)) is not None:
+            rejection = too_long
         else:
             text, statuses = extracted
     return SourceDocument(
@@ -215,10 +326,30 @@ def load_document(ref: DocumentRef, data: bytes) -> SourceDocument:
     )
 
 
+def size_rejection(size: int, limits: ParseLimits) -> Rejection:
+    return Rejection(
+        "too_large",
+        f"{size:,} bytes; a snapshot is a few kB of text or a few MB of PDF, the limit is {limits.max_bytes:,} "
+        "(CITYSNAP_MAX_BYTES)",
+    )
+
+
+def read_bounded(path: Path, relative: str, limits: ParseLimits) -> bytes | Rejection:
+    """The file's bytes, read once, or why not: more than ``limits.max_bytes`` is never read whole."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limits.max_bytes + 1)
+            if len(data) > limits.max_bytes:
+                return size_rejection(os.fstat(handle.fileno()).st_size, limits)
+    except OSError as error:
+        return read_rejection(error, relative)
+    return data
+
+
 def read_document(raw_dir: Path, path: Path) -> SourceDocument:
     data = path.read_bytes()
-    return load_document(document_ref(raw_dir, path, data), data)
+    return load_document(document_ref(path.relative_to(raw_dir).as_posix(), data), data)
 
 
 def read_documents(raw_dir: Path) -> list[SourceDocument]:
-    return [read_document(raw_dir, path) for path in discover(raw_dir)]
+    return [read_document(raw_dir, found.path) for found in discover(raw_dir) if found.rejection is None]

@@ -140,8 +140,9 @@ class _Cell:
 
 
 # --------------------------------------------------------------------------- opening
-def read_pdf(data: bytes) -> PdfExtraction | Rejection:
-    """Extract a snapshot PDF, or say specifically why it cannot be read (never raises)."""
+def read_pdf(data: bytes, max_pages: int | None = None) -> PdfExtraction | Rejection:
+    """Extract a snapshot PDF, or say specifically why it cannot be read (never raises, but for
+    MemoryError, which the worker running it turns into ``too_much_memory``)."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
@@ -154,10 +155,18 @@ def read_pdf(data: bytes) -> PdfExtraction | Rejection:
         )
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if max_pages is not None and len(pdf.pages) > max_pages:
+                return Rejection(
+                    "too_large",
+                    f"the PDF has {len(pdf.pages)} pages; a snapshot has a few, the limit is {max_pages} "
+                    "(CITYSNAP_MAX_PAGES)",
+                )
             pages = [_read_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
     except Exception as error:
         cause = error.__cause__ or error.__context__ or error
         chain = (error, cause, *error.args)
+        if any(isinstance(e, MemoryError) for e in chain):
+            raise MemoryError(str(cause)) from error
         if any(isinstance(e, PDFPasswordIncorrect | PDFEncryptionError) for e in chain):
             return Rejection(
                 "pdf_encrypted",

@@ -20,7 +20,7 @@ from pipeline.core import Rejection
 from pipeline.ingest.documents import DocumentRef
 from pipeline.normalize.tables import SnapshotClaim, assign_snapshots, build_tables, frame, snapshot_claims
 from pipeline.parse.source import ParsedDocument
-from pipeline.publish.staging import read_manifest
+from pipeline.publish.staging import verify_published
 from pipeline.validate.validation import ValidationFailure, validate_tables
 from schemas.models import DOCUMENT_SCOPED, SORT_KEYS, TABLE_MODELS
 
@@ -33,6 +33,7 @@ class PreviousBuild:
 
     fingerprint: str
     parquet_dir: Path
+    """The verified current version's Parquet folder, pinned: a later publish does not move it."""
     documents: pd.DataFrame
     snapshots: pd.DataFrame
 
@@ -45,33 +46,41 @@ class BuildPlan:
     """Same files, same contents, same code as the published warehouse: nothing to rebuild."""
     previous: PreviousBuild | None = None
     """The published build the reused rows come from."""
+    full_rebuild_reason: str | None = None
+    """Why nothing published is reused (no warehouse, other code, or a published state that failed its check)."""
 
     @property
     def parsed_ids(self) -> list[str]:
         return sorted({ref.document_id for ref in self.parse})
 
 
-def read_previous(warehouse_dir: Path) -> PreviousBuild | None:
-    """The last published build, if its manifest and Parquet files can be read."""
-    manifest = read_manifest(warehouse_dir)
-    parquet_dir = warehouse_dir / "parquet"
+def read_previous(warehouse_dir: Path) -> PreviousBuild | str:
+    """The last published build, once every file of it matches its manifest; otherwise why it is not used."""
+    state = verify_published(warehouse_dir)
+    if not state.trusted:
+        return "; ".join(state.problems)
+    fingerprint = state.manifest.get("build_fingerprint")
+    if not isinstance(fingerprint, str) or not fingerprint:
+        return "the published manifest has no build fingerprint"
     try:
-        documents = pd.read_parquet(parquet_dir / "documents.parquet", columns=["path", "document_id", "status"])
+        documents = pd.read_parquet(state.parquet_dir / "documents.parquet", columns=["path", "document_id", "status"])
         snapshots = pd.read_parquet(
-            parquet_dir / "snapshots.parquet", columns=["document_id", "snapshot_id", "city", "country", "survey_wave"]
+            state.parquet_dir / "snapshots.parquet",
+            columns=["document_id", "snapshot_id", "city", "country", "survey_wave"],
         )
-    except (OSError, ValueError, KeyError):
-        return None
-    if not manifest.get("build_fingerprint") or not (warehouse_dir / "warehouse.duckdb").exists():
-        return None
-    return PreviousBuild(manifest["build_fingerprint"], parquet_dir, documents, snapshots)
+    except (OSError, ValueError, KeyError) as error:
+        return f"the published tables cannot be read: {error}"
+    return PreviousBuild(fingerprint, state.parquet_dir, documents, snapshots)
 
 
-def plan_build(refs: list[DocumentRef], previous: PreviousBuild | None, fingerprint: str) -> BuildPlan:
+def plan_build(refs: list[DocumentRef], previous: PreviousBuild | str | None, fingerprint: str) -> BuildPlan:
     """Which documents keep their published rows and which are parsed; ``fingerprint`` is the
-    build fingerprint of this code, compared with the one the warehouse was built with."""
-    if previous is None or previous.fingerprint != fingerprint:
-        return BuildPlan(parse=list(refs))
+    build fingerprint of this code, compared with the one the warehouse was built with. ``previous``
+    is the verified published build, or the reason there is none to reuse."""
+    if not isinstance(previous, PreviousBuild):
+        return BuildPlan(parse=list(refs), full_rebuild_reason=previous or "no published warehouse")
+    if previous.fingerprint != fingerprint:
+        return BuildPlan(parse=list(refs), full_rebuild_reason="the pipeline's code or data changed since publishing")
     published = set(zip(previous.documents["path"].tolist(), previous.documents["document_id"].tolist(), strict=True))
     if published == {(ref.path, ref.document_id) for ref in refs}:
         return BuildPlan(reuse=list(refs), unchanged=True, previous=previous)

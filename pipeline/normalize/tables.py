@@ -51,9 +51,11 @@ EXPECTED_LISTS = [
 
 
 def slug(text: str) -> str:
+    """Lower-case words joined by hyphens, accents dropped (São Paulo: sao-paulo). Letters of every script
+    are kept (Москва: москва), so names without Latin letters still get distinct, stable ids."""
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    text = unicodedata.normalize("NFC", "".join(ch for ch in text if not unicodedata.combining(ch))).casefold()
+    return re.sub(r"[\W_]+", "-", text).strip("-")
 
 
 def snapshot_id(record: SnapshotRecord, wave: int) -> str:

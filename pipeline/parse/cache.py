@@ -1,20 +1,28 @@
-"""Parse results cached by document content hash, so unchanged documents are never re-parsed.
+"""Parse results cached as JSON by what decides them, so unchanged documents are never re-parsed.
 
-The cache key includes a fingerprint of everything that decides what a document parses to (the
-parser's code, the template, the vocabularies, the country list): change any of them and every
-document is parsed again.
+The key is the sha256 of the bytes parsed and the format they were read as (the same bytes as ``.txt``
+and as ``.pdf`` give different results), under a folder named by the fingerprint of the parser's code
+and data. Entries are plain JSON decoded into the record types field by field: a stale, foreign,
+truncated or crafted entry is a cache miss, never an error and never code that runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
-import pickle
+import types
+import typing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.core import Rejection
 from pipeline.fingerprint import parser_fingerprint
 from pipeline.parse.record import SnapshotRecord
+
+ENTRY_FORMAT = 1
+SUFFIX = ".json"
 
 
 @dataclass(frozen=True)
@@ -27,47 +35,104 @@ class CachedParse:
     line_count: int | None
 
 
+class CacheEntryInvalid(ValueError):
+    """A cache entry that does not decode into the expected types."""
+
+
+def decode_as(kind: Any, value: Any) -> Any:
+    """``value`` (parsed JSON) as an instance of the type hint ``kind``, checked all the way down."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(kind)
+        if value is None and type(None) in options:
+            return None
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return decode_as(option, value)
+            except CacheEntryInvalid:
+                continue
+        raise CacheEntryInvalid(f"{value!r} is none of {kind}")
+    if origin in (list, tuple):
+        if not isinstance(value, list):
+            raise CacheEntryInvalid(f"expected a list, got {type(value).__name__}")
+        (inner, *_) = typing.get_args(kind)
+        items = [decode_as(inner, item) for item in value]
+        return items if origin is list else tuple(items)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise CacheEntryInvalid(f"expected an object, got {type(value).__name__}")
+        key_kind, value_kind = typing.get_args(kind)
+        try:
+            return {key_kind(key): decode_as(value_kind, item) for key, item in value.items()}
+        except (TypeError, ValueError) as error:
+            raise CacheEntryInvalid(str(error)) from None
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise CacheEntryInvalid(f"expected an object for {kind.__name__}")
+        hints = typing.get_type_hints(kind)
+        names = {field.name for field in dataclasses.fields(kind)}
+        if set(value) - names:
+            raise CacheEntryInvalid(f"unknown fields of {kind.__name__}: {sorted(set(value) - names)}")
+        try:
+            return kind(**{name: decode_as(hints[name], item) for name, item in value.items()})
+        except TypeError as error:  # a required field is missing
+            raise CacheEntryInvalid(str(error)) from None
+    if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if (kind in (int, str) and type(value) is kind) or (kind is bool and isinstance(value, bool)):
+        return value
+    raise CacheEntryInvalid(f"expected {kind}, got {type(value).__name__}")
+
+
 class ParseCache:
-    """One pickle per document under ``<directory>/<fingerprint>/<id[:2]>/<id>.pickle``."""
+    """One JSON file per key under ``<directory>/<fingerprint>/<id[:2]>/<id>.<format>.json``."""
 
     def __init__(self, directory: Path, fingerprint: str | None = None) -> None:
         self.root = directory / (fingerprint or parser_fingerprint())[:16]
         self.hits = 0
         self.misses = 0
 
-    def _path(self, document_id: str) -> Path:
-        return self.root / document_id[:2] / f"{document_id}.pickle"
+    def _path(self, document_id: str, source_format: str) -> Path:
+        return self.root / document_id[:2] / f"{document_id}.{source_format}{SUFFIX}"
 
-    def get(self, document_id: str) -> CachedParse | None:
+    def get(self, document_id: str, source_format: str) -> CachedParse | None:
         try:
-            with self._path(document_id).open("rb") as handle:
-                result = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            entry = json.loads(self._path(document_id, source_format).read_text(encoding="utf-8"))
+            if (
+                not isinstance(entry, dict)
+                or entry.get("format") != ENTRY_FORMAT
+                or entry.get("key") != [document_id, source_format]
+            ):
+                raise CacheEntryInvalid("not an entry for this key")
+            result = decode_as(CachedParse, entry["result"])
+        except (OSError, ValueError, KeyError, RecursionError):
             self.misses += 1
             return None
         self.hits += 1
         return result
 
-    def put(self, document_id: str, result: CachedParse) -> None:
+    def put(self, document_id: str, source_format: str, result: CachedParse) -> None:
         """Write atomically: a killed build leaves no half-written entry behind."""
-        path = self._path(document_id)
+        path = self._path(document_id, source_format)
         path.parent.mkdir(parents=True, exist_ok=True)
+        entry = {"format": ENTRY_FORMAT, "key": [document_id, source_format], "result": dataclasses.asdict(result)}
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, path)
 
     def prune(self, keep: set[str]) -> int:
-        """Drop entries of documents no longer present, and caches of older parser versions."""
+        """Drop entries of documents no longer present, and caches of other parser versions."""
         removed = 0
         if self.root.parent.exists():
             for stale_root in self.root.parent.iterdir():
                 if stale_root != self.root and stale_root.is_dir():
-                    removed += sum(1 for _ in stale_root.rglob("*.pickle"))
+                    removed += sum(1 for path in stale_root.rglob("*") if path.is_file())
                     _remove_tree(stale_root)
         if self.root.exists():
-            for path in self.root.rglob("*.pickle"):
-                if path.stem not in keep:
+            for path in self.root.rglob("*"):
+                if path.is_file() and path.name.split(".")[0] not in keep:
                     path.unlink(missing_ok=True)
                     removed += 1
         return removed
@@ -75,5 +140,5 @@ class ParseCache:
 
 def _remove_tree(root: Path) -> None:
     for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        path.rmdir() if path.is_dir() else path.unlink(missing_ok=True)
+        path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink(missing_ok=True)
     root.rmdir()

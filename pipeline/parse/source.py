@@ -1,11 +1,9 @@
 """Parse an ingested document: the bridge between the ingest and parse stages."""
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from pipeline.core import Rejection
-from pipeline.ingest.documents import DocumentRef, SourceDocument, load_document
-from pipeline.parse.cache import CachedParse, ParseCache
+from pipeline.ingest.documents import DocumentRef, SourceDocument
 from pipeline.parse.document import parse_text
 from pipeline.parse.record import SnapshotRecord
 from schemas.vocabulary import label_key
@@ -45,21 +43,6 @@ def parse_source(source: SourceDocument) -> ParsedDocument:
     record = with_policy_area_statuses(result.record, source.policy_area_statuses)
     coloured = any(area.data_status != "unknown" for area in record.policy_area_data)
     return ParsedDocument(source, record, result.rejection, (DATA_STATUS_FIELD,) if coloured else (), line_count)
-
-
-def parse_ref(raw_dir: Path, ref: DocumentRef, cache: ParseCache | None = None) -> ParsedDocument:
-    """Parse a document found by the inventory, through the cache: content already parsed by this
-    parser version is not read, extracted or parsed again."""
-    if ref.rejection is not None:  # decided by the path (wave folder, extension), not the content
-        return ParsedDocument(ref, None, ref.rejection)
-    cached = cache.get(ref.document_id) if cache is not None else None
-    if cached is not None:
-        return ParsedDocument(ref, cached.record, cached.rejection, cached.layout_fields, cached.line_count)
-    parsed = parse_source(load_document(ref, (raw_dir / ref.path).read_bytes()))
-    if cache is not None:
-        entry = CachedParse(parsed.record, parsed.rejection, parsed.layout_fields, parsed.line_count)
-        cache.put(ref.document_id, entry)
-    return replace(parsed, source=ref)
 
 
 def with_policy_area_statuses(record: SnapshotRecord, statuses: tuple[tuple[str, str], ...]) -> SnapshotRecord:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline.publish.staging import current_version
 from pipeline.report import REPORT_DIR, write_report
 from pipeline.settings import WarehouseSettings
 
@@ -13,7 +14,17 @@ from pipeline.settings import WarehouseSettings
     description="warehouse/report/index.html and one page per city and wave: inline SVG charts, works offline.",
 )
 def visual_report(context: dg.AssetExecutionContext, settings: WarehouseSettings, duckdb_warehouse: str) -> str:
-    index = write_report(Path(duckdb_warehouse), Path(settings.warehouse_dir) / REPORT_DIR)
+    version = current_version(settings.warehouse_path)
+    try:
+        index = write_report(
+            Path(duckdb_warehouse), settings.warehouse_path / REPORT_DIR, version.name if version else None
+        )
+    except Exception as error:
+        raise dg.Failure(
+            description=f"the data was published (version {version.name if version else '?'}), but the report "
+            f"could not be written: {type(error).__name__}: {error}. The previous report is left as it was; the "
+            "next build rewrites it (or run `citysnap report`).",
+        ) from error
     pages = sorted((index.parent / "cities").glob("*.html"))
     context.add_output_metadata({"path": dg.MetadataValue.path(str(index)), "city_pages": len(pages)})
     return str(index)

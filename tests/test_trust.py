@@ -1,0 +1,385 @@
+"""Trust under faults and hostile input (issue 11): one atomic publish, published state and caches that
+are checked before they are trusted, the bytes hashed are the bytes parsed, bounded work per document."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import multiprocessing.queues
+import os
+import pickle
+import pwd
+import shutil
+import signal
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.commands.build import run_build
+from pipeline.ingest.documents import EMPTY_SHA256, discover, inventory
+from pipeline.ingest.limits import ParseLimits
+from pipeline.normalize.tables import slug
+from pipeline.parse.cache import ParseCache
+from pipeline.parse.workers import parse_documents
+from pipeline.publish.staging import PUBLISH_STEPS, current_version, publish, verify_published
+from pipeline.report import REPORT_DIR
+from tests.conftest import STOCKHOLM
+from tests.hostile_files import flate_bomb_pdf, giant_mediabox_pdf
+
+OSLO = STOCKHOLM.read_text(encoding="utf-8").replace("STOCKHOLM, Sweden", "OSLO, Norway")
+TIGHT = ParseLimits(max_bytes=2_000_000, max_lines=2_000, seconds=8, memory_bytes=512 * 1024 * 1024, workers=2)
+"""Limits small enough that hostile files trip them fast in tests."""
+
+
+def built(raw: Path, warehouse: Path, report: bool = False) -> dg.ExecuteInProcessResult:
+    result = run_build(raw, warehouse, quiet=True, report=report)
+    assert result.success
+    return result
+
+
+def parsed_this_run(result: dg.ExecuteInProcessResult) -> int:
+    [plan] = result.asset_materializations_for_node("build_plan")
+    return plan.metadata["to_parse"].value
+
+
+def tables(warehouse: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted((warehouse / "parquet").glob("*.parquet"))}
+
+
+def count(warehouse: Path, table: str) -> int:
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as connection:
+        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+@pytest.fixture
+def two_cities(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    shutil.copy(STOCKHOLM, raw / "2020" / "stockholm.txt")
+    (raw / "2020" / "oslo.txt").write_text(OSLO, encoding="utf-8")
+    return raw
+
+
+# --- reading: the bytes hashed are the bytes parsed, and the cache is keyed on all that decides ---
+
+
+def test_a_file_changed_after_the_inventory_is_parsed_under_the_hash_of_the_bytes_read(two_cities: Path, tmp_path):
+    refs = inventory(two_cities)
+    oslo = two_cities / "2020" / "oslo.txt"
+    bergen = OSLO.replace("OSLO, Norway", "BERGEN, Norway").encode()
+    oslo.write_bytes(bergen)
+    cache = ParseCache(tmp_path / "cache")
+    [parsed] = [doc for doc in parse_documents(two_cities, refs, cache, TIGHT) if doc.source.path == "2020/oslo.txt"]
+    assert parsed.record is not None and parsed.record.city == "Bergen"
+    assert parsed.source.document_id == hashlib.sha256(bergen).hexdigest()
+    assert cache.get(hashlib.sha256(OSLO.encode()).hexdigest(), "text") is None
+    assert cache.get(hashlib.sha256(bergen).hexdigest(), "text").record.city == "Bergen"
+
+
+def test_the_same_bytes_as_pdf_and_as_text_are_cached_apart(tmp_path: Path):
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    (raw / "2020" / "oslo.pdf").write_text(OSLO, encoding="utf-8")
+    cache = ParseCache(tmp_path / "cache")
+    [as_pdf] = parse_documents(raw, inventory(raw), cache, TIGHT)
+    assert as_pdf.rejection is not None and as_pdf.rejection.reason == "pdf_corrupt"
+    (raw / "2020" / "oslo.pdf").rename(raw / "2020" / "oslo.txt")
+    [as_text] = parse_documents(raw, inventory(raw), cache, TIGHT)
+    assert as_text.rejection is None and as_text.record.city == "Oslo"
+
+
+def test_a_crafted_pickle_or_a_foreign_entry_in_the_cache_is_a_miss_and_runs_no_code(two_cities: Path, tmp_path):
+    cache = ParseCache(tmp_path / "cache")
+    refs = inventory(two_cities)
+    parse_documents(two_cities, refs, cache, TIGHT)
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    entries = sorted(cache.root.rglob("*.json"))
+    assert len(entries) == 2
+    entries[0].write_bytes(pickle.dumps(Exploit()))
+    entries[1].write_text(json.dumps({"format": 1, "key": json.loads(entries[1].read_text())["key"],
+                                      "result": {"record": {"city": 5}}}))  # fmt: skip
+    for ref in refs:
+        (cache.root / ref.document_id[:2] / f"{ref.document_id}.pickle").write_bytes(pickle.dumps(Exploit()))
+    again = ParseCache(tmp_path / "cache")
+    parsed = parse_documents(two_cities, refs, again, TIGHT)
+    assert not marker.exists()
+    assert (again.hits, again.misses) == (0, 2)
+    assert sorted(doc.record.city for doc in parsed) == ["Oslo", "Stockholm"]
+
+
+def test_a_file_removed_during_the_build_is_rejected_and_the_others_load(two_cities: Path):
+    refs = inventory(two_cities)
+    (two_cities / "2020" / "oslo.txt").unlink()
+    parsed = {doc.source.path: doc for doc in parse_documents(two_cities, refs, None, TIGHT)}
+    assert parsed["2020/oslo.txt"].rejection.reason == "vanished"
+    assert parsed["2020/stockholm.txt"].record.city == "Stockholm"
+
+
+def test_links_lock_files_and_undecodable_names_are_recorded_not_followed(two_cities: Path, tmp_path: Path):
+    wave = two_cities / "2020"
+    outside = tmp_path / "secret.txt"
+    outside.write_text(OSLO, encoding="utf-8")
+    os.symlink(outside, wave / "outside.txt")
+    os.symlink(wave / "missing.txt", wave / "dangling.txt")
+    os.symlink(wave / "loop_b.txt", wave / "loop_a.txt")
+    os.symlink(wave / "loop_a.txt", wave / "loop_b.txt")
+    os.symlink(wave / "stockholm.txt", wave / "inside.txt")
+    os.symlink(tmp_path, wave / "folder")
+    (wave / "~$lock.txt").write_text(OSLO, encoding="utf-8")
+    os.rename(wave / "oslo.txt", os.fsencode(wave) + b"/oslo\xff.txt")
+    (two_cities / ".hidden.txt").write_text(OSLO, encoding="utf-8")
+    reasons = {found.relative: found.rejection and found.rejection.reason for found in discover(two_cities)}
+    assert reasons == {
+        "2020/dangling.txt": "broken_symlink",
+        "2020/folder": "symlink_outside_raw",
+        "2020/inside.txt": None,
+        "2020/loop_a.txt": "broken_symlink",
+        "2020/loop_b.txt": "broken_symlink",
+        "2020/oslo\\xff.txt": "invalid_file_name",
+        "2020/outside.txt": "symlink_outside_raw",
+        "2020/stockholm.txt": None,
+        "2020/~$lock.txt": "temporary_file",
+    }
+    unread = [ref for ref in inventory(two_cities) if ref.rejection and ref.rejection.reason != "invalid_file_name"]
+    assert {ref.document_id for ref in unread} == {EMPTY_SHA256}
+
+
+def test_a_nul_byte_after_the_first_8_kb_is_rejected_not_stored_in_a_label(tmp_path: Path):
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    padded = OSLO.replace("Overview", "Overview\n" + "\n" * 9000, 1)
+    lines = padded.splitlines()
+    lines[-3] += "\x00"
+    (raw / "2020" / "oslo.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [parsed] = parse_documents(raw, inventory(raw), None, TIGHT)
+    assert parsed.rejection.reason == "binary"
+    assert "NUL" in parsed.rejection.message
+
+
+def test_city_names_without_latin_letters_get_distinct_stable_ids():
+    assert slug("МОСКВА") == "москва" != slug("КАЗАНЬ")
+    assert slug("São Paulo") == "sao-paulo"
+    assert slug("Tel Aviv-Yafo") == "tel-aviv-yafo"
+
+
+# --- bounded work: hostile files are stopped and rejected with their own reason ---
+
+
+def test_hostile_files_get_bounded_work_and_their_own_reason(two_cities: Path):
+    wave = two_cities / "2020"
+    (wave / "mediabox.pdf").write_bytes(giant_mediabox_pdf())
+    (wave / "bomb.pdf").write_bytes(flate_bomb_pdf(1800))
+    (wave / "filler.txt").write_text(OSLO + "Health\n" * 400_000, encoding="utf-8")
+    (wave / "long.txt").write_text(OSLO + "\n".join(["Health"] * 5_000) + "\n", encoding="utf-8")
+    parsed = {doc.source.path: doc for doc in parse_documents(two_cities, inventory(two_cities), None, TIGHT)}
+    reasons = {path: doc.rejection and doc.rejection.reason for path, doc in parsed.items()}
+    # zlib fails the bomb either in Python's buffer (MemoryError) or in its own allocator, after which
+    # pdfminer retries byte by byte until the time limit: both are the bound doing its work
+    assert reasons.pop("2020/bomb.pdf") in {"too_much_memory", "too_slow"}
+    assert reasons == {
+        "2020/filler.txt": "too_large",
+        "2020/long.txt": "too_large",
+        "2020/mediabox.pdf": "too_slow",
+        "2020/oslo.txt": None,
+        "2020/stockholm.txt": None,
+    }
+    assert "CITYSNAP_PARSE_SECONDS" in parsed["2020/mediabox.pdf"].rejection.message
+
+
+# --- publishing: one atomic switch, checked before it is trusted ---
+
+
+def _publish_and_die_after(step: str, staged: Path, warehouse: Path) -> None:
+    def kill(name: str) -> None:
+        if name == step:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    publish(staged, warehouse, {"build_fingerprint": "x"}, "fault-run", on_step=kill)
+
+
+@pytest.fixture(scope="module")
+def old_and_new(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A warehouse of Stockholm (old) and one of Stockholm and Oslo (new), and the raw/ of the new one."""
+    root = tmp_path_factory.mktemp("publish")
+    raw = root / "raw"
+    (raw / "2020").mkdir(parents=True)
+    shutil.copy(STOCKHOLM, raw / "2020" / "stockholm.txt")
+    built(raw, root / "old")
+    (raw / "2020" / "oslo.txt").write_text(OSLO, encoding="utf-8")
+    built(raw, root / "new")
+    return root / "old", root / "new", raw
+
+
+@pytest.mark.parametrize("step", PUBLISH_STEPS)
+def test_a_build_killed_after_any_publish_step_leaves_one_complete_warehouse(step: str, old_and_new, tmp_path):
+    old, new, two_cities = old_and_new
+    staged = tmp_path / "warehouse" / ".staging" / "fault-run"
+    shutil.copytree(current_version(new), staged, ignore=shutil.ignore_patterns("manifest.json"))
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(old, warehouse, symlinks=True, dirs_exist_ok=True)
+    process = multiprocessing.get_context("fork").Process(target=_publish_and_die_after, args=(step, staged, warehouse))
+    process.start()
+    process.join()
+    assert process.exitcode == -signal.SIGKILL
+    state = verify_published(warehouse)
+    assert state.trusted, state.problems
+    documents = count(warehouse, "documents")
+    assert documents == pq.read_metadata(warehouse / "parquet" / "documents.parquet").num_rows
+    assert documents == (1 if PUBLISH_STEPS.index(step) < PUBLISH_STEPS.index("current_switched") else 2)
+    again = built(two_cities, warehouse)
+    assert verify_published(warehouse).trusted
+    assert tables(warehouse) == tables(new)
+    assert not any((warehouse / ".staging").iterdir())
+    assert parsed_this_run(again) in (0, 1, 2)
+
+
+def _null_manifest(warehouse: Path) -> None:
+    (warehouse / "manifest.json").write_text("null\n")
+
+
+def _random_duckdb(warehouse: Path) -> None:
+    (warehouse / "warehouse.duckdb").write_bytes(os.urandom(4096))
+
+
+def _deleted_parquet(warehouse: Path) -> None:
+    (warehouse / "parquet" / "snapshot_items.parquet").unlink()
+
+
+def _edited_parquet(warehouse: Path) -> None:
+    path = warehouse / "parquet" / "snapshots.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"COPY (SELECT * REPLACE (population + 1 AS population) FROM '{path}') TO '{path}.new' (FORMAT parquet)"
+        )
+    os.replace(f"{path}.new", path)
+
+
+def _extra_parquet(warehouse: Path) -> None:
+    shutil.copy(warehouse / "parquet" / "snapshots.parquet", warehouse / "parquet" / "smuggled.parquet")
+
+
+@pytest.mark.parametrize("tamper", [_null_manifest, _random_duckdb, _deleted_parquet, _edited_parquet, _extra_parquet])
+def test_a_published_state_that_does_not_match_its_manifest_is_rebuilt_from_scratch(tamper, two_cities, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    built(two_cities, warehouse)
+    expected = tables(warehouse)
+    tamper(warehouse)
+    assert not verify_published(warehouse).trusted
+    again = built(two_cities, warehouse)
+    assert parsed_this_run(again) == 2
+    assert verify_published(warehouse).trusted
+    assert tables(warehouse) == expected
+    assert count(warehouse, "snapshots") == 2
+
+
+def test_a_warehouse_published_before_versions_is_rebuilt_into_the_versioned_layout(two_cities, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    built(two_cities, warehouse)
+    expected = tables(warehouse)
+    version = current_version(warehouse)
+    for name in ("warehouse.duckdb", "parquet", "manifest.json", "current"):
+        (warehouse / name).unlink()
+    os.replace(version / "parquet", warehouse / "parquet")
+    os.replace(version / "warehouse.duckdb", warehouse / "warehouse.duckdb")
+    shutil.rmtree(warehouse / "versions")
+    assert "before versioned folders" in verify_published(warehouse).problems[0]
+    built(two_cities, warehouse)
+    assert (warehouse / "parquet").is_symlink() and (warehouse / "warehouse.duckdb").is_symlink()
+    assert verify_published(warehouse).trusted
+    assert tables(warehouse) == expected
+    assert not [path for path in warehouse.iterdir() if path.name.endswith(".legacy")]
+
+
+# --- the report follows the published data ---
+
+
+def test_a_deleted_report_is_rewritten_by_the_next_build(two_cities: Path, tmp_path: Path):
+    warehouse = tmp_path / "warehouse"
+    built(two_cities, warehouse, report=True)
+    shutil.rmtree(warehouse / REPORT_DIR)
+    again = built(two_cities, warehouse, report=True)
+    assert parsed_this_run(again) == 0
+    assert (warehouse / REPORT_DIR / "index.html").is_file()
+    assert again.asset_materializations_for_node("visual_report")
+    quiet = built(two_cities, warehouse, report=True)
+    assert not quiet.asset_materializations_for_node("duckdb_warehouse")
+
+
+def test_a_report_that_fails_after_publishing_says_so_and_the_next_build_rewrites_it(two_cities, tmp_path, monkeypatch):
+    warehouse = tmp_path / "warehouse"
+    built(two_cities, warehouse, report=True)
+    (two_cities / "2020" / "oslo.txt").unlink()
+
+    def disk_full(*_args: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("pipeline.report.index_page", disk_full)  # fault injection: the disk fills
+    failed = run_build(two_cities, warehouse, quiet=True, report=True)
+    assert not failed.success
+    [failure] = [event for event in failed.all_events if event.event_type_value == "STEP_FAILURE"]
+    assert failure.step_key == "visual_report"
+    assert "the data was published" in failure.event_specific_data.error.message
+    assert count(warehouse, "snapshots") == 1
+    assert not list(warehouse.glob(".report.*"))
+    monkeypatch.undo()
+    again = built(two_cities, warehouse, report=True)
+    assert again.asset_materializations_for_node("visual_report")
+    assert "Oslo" not in (warehouse / REPORT_DIR / "index.html").read_text(encoding="utf-8")
+
+
+def test_two_cities_named_without_latin_letters_both_load_with_distinct_ids(tmp_path: Path):
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    for name in ("МОСКВА", "КАЗАНЬ"):
+        text = STOCKHOLM.read_text(encoding="utf-8").replace("STOCKHOLM, Sweden", f"{name}, Russia")
+        (raw / "2020" / f"{name.lower()}.txt").write_text(text, encoding="utf-8")
+    warehouse = tmp_path / "warehouse"
+    built(raw, warehouse)
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as connection:
+        ids = sorted(row[0] for row in connection.execute("SELECT snapshot_id FROM snapshots").fetchall())
+        rejected = connection.execute("SELECT count(*) FROM rejected_documents").fetchone()[0]
+    assert ids == ["2020-ru-казань", "2020-ru-москва"]
+    assert rejected == 0
+
+
+def _inventory_as_nobody(raw: Path, results: multiprocessing.queues.Queue) -> None:
+    if os.geteuid() == 0:  # root reads anything: drop to an unprivileged user, as a real reader would be
+        nobody = pwd.getpwnam("nobody")
+        os.setgid(nobody.pw_gid)
+        os.setuid(nobody.pw_uid)
+    results.put({ref.path: ref.rejection and ref.rejection.reason for ref in inventory(raw)})
+
+
+def test_an_unreadable_file_or_folder_is_rejected_and_the_rest_are_found():
+    with tempfile.TemporaryDirectory(dir="/tmp") as root:  # pytest's tmp_path is private to root
+        found = _inventory_with_permissions_denied(Path(root))
+    assert found == {"2018": "unreadable", "2020/oslo.txt": "unreadable", "2020/stockholm.txt": None}
+
+
+def _inventory_with_permissions_denied(tmp_path: Path) -> dict:
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    shutil.copy(STOCKHOLM, raw / "2020" / "stockholm.txt")
+    (raw / "2020" / "oslo.txt").write_text(OSLO, encoding="utf-8")
+    (raw / "2018").mkdir()
+    for path in (tmp_path, raw, raw / "2020", raw / "2020" / "stockholm.txt"):
+        path.chmod(0o755)
+    (raw / "2020" / "oslo.txt").chmod(0o000)
+    (raw / "2018").chmod(0o000)
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_inventory_as_nobody, args=(raw, results))
+    child.start()
+    found = results.get(timeout=60)
+    child.join()
+    return found
