@@ -14,6 +14,7 @@ from pipeline.aggregate.aggregates import aggregate_descriptions, compute_aggreg
 from pipeline.core import PARSER_VERSION
 from pipeline.fingerprint import build_fingerprint, parser_fingerprint
 from pipeline.ingest.documents import DocumentRef, inventory, read_stamps, write_stamps
+from pipeline.ingest.limits import ParseLimits
 from pipeline.normalize.incremental import BuildPlan, assemble_tables, batch_of, plan_build, read_previous
 from pipeline.parse.cache import ParseCache
 from pipeline.parse.source import ParsedDocument
@@ -59,7 +60,7 @@ def table_metadata(table: pd.DataFrame, name: str, path: Path | None = None) -> 
 @dg.asset(group_name="ingest", description="Every file under raw/: path, content hash, wave, format.")
 def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> list[DocumentRef]:
     stamps = read_stamps(settings.stamps_path)
-    refs = inventory(settings.raw_path, stamps)
+    refs = inventory(settings.raw_path, stamps, ParseLimits.from_env())
     write_stamps(settings.stamps_path, stamps)
     context.add_output_metadata(
         {

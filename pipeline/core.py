@@ -39,6 +39,7 @@ class RejectionReason(StrEnum):
     BROKEN_SYMLINK = "broken_symlink"
     SYMLINKED_FOLDER = "symlinked_folder"
     TEMPORARY_FILE = "temporary_file"
+    WORKER_DIED = "worker_died"
 
 
 UNCACHEABLE_REASONS = frozenset(
@@ -48,6 +49,7 @@ UNCACHEABLE_REASONS = frozenset(
         RejectionReason.TOO_MUCH_MEMORY,
         RejectionReason.UNREADABLE,
         RejectionReason.VANISHED,
+        RejectionReason.WORKER_DIED,
     }
 )
 """Rejections that depend on the configured limits, the machine or the file system, not on the bytes

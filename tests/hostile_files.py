@@ -50,3 +50,8 @@ def flate_bomb(mebibytes: int) -> bytes:
 
 def flate_bomb_pdf(mebibytes: int) -> bytes:
     return minimal_pdf(b"[0 0 612 792]", flate_bomb(mebibytes), b"/Filter /FlateDecode")
+
+
+def glyph_flood_pdf(glyphs: int) -> bytes:
+    """One page showing ``glyphs`` characters: a few hundred kB that take a layout engine minutes."""
+    return minimal_pdf(b"[0 0 612 792]", b"BT /F1 1 Tf 0 0 Td (" + b"a" * glyphs + b") Tj ET")

@@ -16,7 +16,7 @@ def test_each_bad_document_is_rejected_with_its_specific_reason(messy_build):
         "2020/empty.txt": "empty",
         "2020/filler.txt": "too_large",
         "2020/latin1.txt": "invalid_encoding",
-        "2020/mediabox.pdf": "too_slow",
+        "2020/mediabox.pdf": "pdf_corrupt",
         "2020/no_header.txt": "no_snapshot_header",
         "2020/nul.txt": "binary",
         "2020/oslo\\xff.txt": "invalid_file_name",

@@ -21,18 +21,18 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.commands.build import run_build
-from pipeline.ingest.documents import EMPTY_SHA256, discover, inventory
+from pipeline.ingest.documents import EMPTY_SHA256, discover, display_name, inventory, read_stamps
 from pipeline.ingest.limits import ParseLimits
 from pipeline.normalize.tables import slug
 from pipeline.parse.cache import ParseCache
 from pipeline.parse.workers import parse_documents
-from pipeline.publish.staging import PUBLISH_STEPS, current_version, publish, verify_published
+from pipeline.publish.staging import PUBLISH_STEPS, current_version, publish, read_manifest, verify_published
 from pipeline.report import REPORT_DIR
 from tests.conftest import STOCKHOLM
-from tests.hostile_files import flate_bomb_pdf, giant_mediabox_pdf
+from tests.hostile_files import flate_bomb_pdf, giant_mediabox_pdf, glyph_flood_pdf
 
 OSLO = STOCKHOLM.read_text(encoding="utf-8").replace("STOCKHOLM, Sweden", "OSLO, Norway")
-TIGHT = ParseLimits(max_bytes=2_000_000, max_lines=2_000, seconds=8, memory_bytes=512 * 1024 * 1024, workers=2)
+TIGHT = ParseLimits(max_bytes=2_000_000, max_lines=2_000, seconds=3, memory_bytes=512 * 1024 * 1024, workers=2)
 """Limits small enough that hostile files trip them fast in tests."""
 
 
@@ -166,7 +166,46 @@ def test_a_nul_byte_after_the_first_8_kb_is_rejected_not_stored_in_a_label(tmp_p
     assert "NUL" in parsed.rejection.message
 
 
+def test_a_link_to_a_fifo_and_a_huge_sparse_file_cost_no_reading(two_cities: Path):
+    wave = two_cities / "2020"
+    os.mkfifo(wave / "pipe")
+    os.symlink(wave / "pipe", wave / "pipe.txt")
+    with (wave / "sparse.txt").open("wb") as handle:
+        handle.truncate(1 << 40)  # one TiB that takes no disk: hashing it would take an hour
+    refs = {ref.path: ref for ref in inventory(two_cities, limits=TIGHT)}
+    assert refs["2020/pipe.txt"].rejection.reason == "unreadable"
+    assert refs["2020/pipe"].rejection.reason == "unreadable"
+    assert refs["2020/sparse.txt"].rejection.reason == "too_large"
+    assert refs["2020/sparse.txt"].document_id == EMPTY_SHA256
+
+
+@pytest.mark.parametrize("content", ["null", "[1, 2]", '{"2020/oslo.txt": [1, 2, 3, 4, 5]}', '{"a": "b"}'])
+def test_a_damaged_stamps_file_is_ignored_and_every_file_hashed(content: str, two_cities: Path, tmp_path: Path):
+    stamps_file = tmp_path / "file_stamps.json"
+    stamps_file.write_text(content)
+    stamps = read_stamps(stamps_file)
+    refs = {ref.path: ref.document_id for ref in inventory(two_cities, stamps)}
+    assert refs["2020/oslo.txt"] == hashlib.sha256(OSLO.encode()).hexdigest()
+
+
+def test_a_stamp_is_not_trusted_after_touch_r_restores_the_modification_time(two_cities: Path):
+    stamps: dict = {}
+    inventory(two_cities, stamps)
+    oslo = two_cities / "2020" / "oslo.txt"
+    before = oslo.stat()
+    oslo.write_text(OSLO.replace("Oslo", "Olso"), encoding="utf-8")  # same size
+    os.utime(oslo, ns=(before.st_atime_ns, before.st_mtime_ns))
+    refs = {ref.path: ref.document_id for ref in inventory(two_cities, stamps)}
+    assert refs["2020/oslo.txt"] == hashlib.sha256(oslo.read_bytes()).hexdigest()
+
+
+def test_escaped_file_names_never_collide():
+    assert display_name(os.fsdecode(b"oslo\xff.txt")) != display_name("oslo\\xff.txt")
+
+
 def test_city_names_without_latin_letters_get_distinct_stable_ids():
+    assert slug("कोटा") != slug("काटा")
+    assert slug("★") != slug("☆") and slug("★").startswith("h")
     assert slug("МОСКВА") == "москва" != slug("КАЗАНЬ")
     assert slug("São Paulo") == "sao-paulo"
     assert slug("Tel Aviv-Yafo") == "tel-aviv-yafo"
@@ -178,6 +217,7 @@ def test_city_names_without_latin_letters_get_distinct_stable_ids():
 def test_hostile_files_get_bounded_work_and_their_own_reason(two_cities: Path):
     wave = two_cities / "2020"
     (wave / "mediabox.pdf").write_bytes(giant_mediabox_pdf())
+    (wave / "flood.pdf").write_bytes(glyph_flood_pdf(1_500_000))
     (wave / "bomb.pdf").write_bytes(flate_bomb_pdf(1800))
     (wave / "filler.txt").write_text(OSLO + "Health\n" * 400_000, encoding="utf-8")
     (wave / "long.txt").write_text(OSLO + "\n".join(["Health"] * 5_000) + "\n", encoding="utf-8")
@@ -188,23 +228,25 @@ def test_hostile_files_get_bounded_work_and_their_own_reason(two_cities: Path):
     assert reasons.pop("2020/bomb.pdf") in {"too_much_memory", "too_slow"}
     assert reasons == {
         "2020/filler.txt": "too_large",
+        "2020/flood.pdf": "too_slow",
         "2020/long.txt": "too_large",
-        "2020/mediabox.pdf": "too_slow",
+        "2020/mediabox.pdf": "pdf_corrupt",
         "2020/oslo.txt": None,
         "2020/stockholm.txt": None,
     }
-    assert "CITYSNAP_PARSE_SECONDS" in parsed["2020/mediabox.pdf"].rejection.message
+    assert "CITYSNAP_PARSE_SECONDS" in parsed["2020/flood.pdf"].rejection.message
+    assert "beyond the PDF maximum" in parsed["2020/mediabox.pdf"].rejection.message
 
 
 # --- publishing: one atomic switch, checked before it is trusted ---
 
 
-def _publish_and_die_after(step: str, staged: Path, warehouse: Path) -> None:
+def _publish_and_die_after(step: str, staged: Path, warehouse: Path, manifest: dict) -> None:
     def kill(name: str) -> None:
         if name == step:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    publish(staged, warehouse, {"build_fingerprint": "x"}, "fault-run", on_step=kill)
+    publish(staged, warehouse, manifest, "fault-run", on_step=kill)
 
 
 @pytest.fixture(scope="module")
@@ -227,7 +269,10 @@ def test_a_build_killed_after_any_publish_step_leaves_one_complete_warehouse(ste
     shutil.copytree(current_version(new), staged, ignore=shutil.ignore_patterns("manifest.json"))
     warehouse = tmp_path / "warehouse"
     shutil.copytree(old, warehouse, symlinks=True, dirs_exist_ok=True)
-    process = multiprocessing.get_context("fork").Process(target=_publish_and_die_after, args=(step, staged, warehouse))
+    manifest = {key: value for key, value in read_manifest(new).items() if key not in ("files", "version")}
+    process = multiprocessing.get_context("fork").Process(
+        target=_publish_and_die_after, args=(step, staged, warehouse, manifest)
+    )
     process.start()
     process.join()
     assert process.exitcode == -signal.SIGKILL
@@ -235,12 +280,15 @@ def test_a_build_killed_after_any_publish_step_leaves_one_complete_warehouse(ste
     assert state.trusted, state.problems
     documents = count(warehouse, "documents")
     assert documents == pq.read_metadata(warehouse / "parquet" / "documents.parquet").num_rows
-    assert documents == (1 if PUBLISH_STEPS.index(step) < PUBLISH_STEPS.index("current_switched") else 2)
+    switched = PUBLISH_STEPS.index(step) >= PUBLISH_STEPS.index("current_switched")
+    assert documents == (2 if switched else 1)
     again = built(two_cities, warehouse)
     assert verify_published(warehouse).trusted
     assert tables(warehouse) == tables(new)
     assert not any((warehouse / ".staging").iterdir())
-    assert parsed_this_run(again) in (0, 1, 2)
+    assert parsed_this_run(again) == (0 if switched else 1)  # the switched version is trusted and reused
+    killed_version = [path for path in (warehouse / "versions").iterdir() if path.name.endswith("-fault-ru")]
+    assert bool(killed_version) == switched  # an unpublished version is removed, a published one kept
 
 
 def _null_manifest(warehouse: Path) -> None:
@@ -264,11 +312,24 @@ def _edited_parquet(warehouse: Path) -> None:
     os.replace(f"{path}.new", path)
 
 
+def _deleted_link(warehouse: Path) -> None:
+    (warehouse / "parquet").unlink()
+
+
+def _replaced_link(warehouse: Path) -> None:
+    (warehouse / "warehouse.duckdb").unlink()
+    with duckdb.connect(str(warehouse / "warehouse.duckdb")) as connection:
+        connection.execute("CREATE TABLE snapshots AS SELECT 1 AS foreign_data")
+
+
 def _extra_parquet(warehouse: Path) -> None:
     shutil.copy(warehouse / "parquet" / "snapshots.parquet", warehouse / "parquet" / "smuggled.parquet")
 
 
-@pytest.mark.parametrize("tamper", [_null_manifest, _random_duckdb, _deleted_parquet, _edited_parquet, _extra_parquet])
+@pytest.mark.parametrize(
+    "tamper",
+    [_null_manifest, _random_duckdb, _deleted_parquet, _edited_parquet, _extra_parquet, _deleted_link, _replaced_link],
+)
 def test_a_published_state_that_does_not_match_its_manifest_is_rebuilt_from_scratch(tamper, two_cities, tmp_path):
     warehouse = tmp_path / "warehouse"
     built(two_cities, warehouse)

@@ -59,8 +59,10 @@ class FoundFile:
 
 
 def display_name(name: str) -> str:
-    """A file name as text that any table can hold: undecodable bytes (surrogate escapes) as ``\\xNN``."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """A file name as text that any table can hold: undecodable bytes as ``\\xNN``, and a backslash of
+    the name doubled, so no two names show alike."""
+    escaped = name.replace("\\", "\\\\")
+    return escaped.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _symlink_rejection(root: Path, path: Path, relative: str) -> Rejection | None:
@@ -79,6 +81,8 @@ def _symlink_rejection(root: Path, path: Path, relative: str) -> Rejection | Non
         return Rejection(
             "symlinked_folder", f"{relative} links to a folder; folders are not followed through links: move it in"
         )
+    if not target.is_file():
+        return Rejection("unreadable", f"{relative} links to {target}, which is not a regular file")
     return None
 
 
@@ -113,7 +117,7 @@ def discover(raw_dir: Path) -> list[FoundFile]:
             elif entry.name.startswith(TEMPORARY_PREFIXES):
                 message = f"{relative} is an office lock file (~$...), written while a document is open: not a snapshot"
                 found.append(FoundFile(relative, path, Rejection("temporary_file", message)))
-            elif relative != prefix + entry.name:
+            elif any("\udc80" <= ch <= "\udcff" for ch in entry.name):
                 message = f"the file name is not valid UTF-8 (shown as {relative}): rename it"
                 found.append(FoundFile(relative, path, Rejection("invalid_file_name", message)))
             else:
@@ -226,15 +230,21 @@ def identified_ref(relative: str, document_id: str, size_bytes: int, rejection: 
     )
 
 
-FileStamp = tuple[int, int, str]
-"""(size, mtime in ns, sha256) of a file as last hashed."""
+FileStamp = tuple[int, int, int, int, str]
+"""(size, mtime in ns, ctime in ns, inode, sha256) of a file as last hashed: any write, ``touch -r`` or
+replacement changes the ctime or the inode, so a stale hash is never reused."""
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
-def inventory(raw_dir: Path, stamps: dict[str, FileStamp] | None = None) -> list[DocumentRef]:
+def inventory(
+    raw_dir: Path, stamps: dict[str, FileStamp] | None = None, limits: ParseLimits | None = None
+) -> list[DocumentRef]:
     """Every file under raw/ with its hash and wave, in a stable order. A file whose size and
     modification time match its stamp from the last run is not read again (as git's index does);
     ``stamps`` is updated in place with what this run saw. Files are hashed in chunks, so a huge file
-    costs time in proportion to its size but no memory; one that cannot be read is a rejection."""
+    costs time in proportion to its size but no memory; a file over ``limits.max_bytes`` is not read at all,
+    and one that cannot be read is a rejection."""
+    limits = limits or ParseLimits()
     stamps = {} if stamps is None else stamps
     seen: dict[str, FileStamp] = {}
     refs = []
@@ -244,16 +254,22 @@ def inventory(raw_dir: Path, stamps: dict[str, FileStamp] | None = None) -> list
             continue
         try:
             stat = found.path.stat()
+            if stat.st_size > limits.max_bytes:
+                refs.append(
+                    identified_ref(found.relative, EMPTY_SHA256, stat.st_size, size_rejection(stat.st_size, limits))
+                )
+                continue
+            signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
             known = stamps.get(found.relative)
-            if known is not None and tuple(known[:2]) == (stat.st_size, stat.st_mtime_ns):
-                document_id = known[2]
+            if known is not None and known[:4] == signature:
+                document_id = known[4]
             else:
                 with found.path.open("rb") as handle:
                     document_id = hashlib.file_digest(handle, "sha256").hexdigest()
         except OSError as error:
             refs.append(identified_ref(found.relative, EMPTY_SHA256, 0, read_rejection(error, found.relative)))
             continue
-        seen[found.relative] = (stat.st_size, stat.st_mtime_ns, document_id)
+        seen[found.relative] = (*signature, document_id)
         refs.append(identified_ref(found.relative, document_id, stat.st_size))
     stamps.clear()
     stamps.update(seen)
@@ -261,10 +277,22 @@ def inventory(raw_dir: Path, stamps: dict[str, FileStamp] | None = None) -> list
 
 
 def read_stamps(path: Path) -> dict[str, FileStamp]:
+    """The stamps of the last run; anything that is not a well-formed stamp is ignored (the file is hashed)."""
     try:
-        return {name: tuple(stamp) for name, stamp in json.loads(path.read_text(encoding="utf-8")).items()}
-    except (OSError, ValueError, TypeError):
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
+    if not isinstance(loaded, dict):
+        return {}
+    return {
+        name: (*stamp[:4], stamp[4])
+        for name, stamp in loaded.items()
+        if isinstance(stamp, list)
+        and len(stamp) == 5
+        and all(type(part) is int for part in stamp[:4])
+        and isinstance(stamp[4], str)
+        and SHA256_HEX.match(stamp[4])
+    }
 
 
 def write_stamps(path: Path, stamps: dict[str, FileStamp]) -> None:

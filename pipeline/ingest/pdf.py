@@ -140,6 +140,10 @@ class _Cell:
 
 
 # --------------------------------------------------------------------------- opening
+MAX_PAGE_POINTS = 14_400
+"""The largest page side PDF viewers accept (200 inches); a snapshot page is A4 or Letter."""
+
+
 def read_pdf(data: bytes, max_pages: int | None = None) -> PdfExtraction | Rejection:
     """Extract a snapshot PDF, or say specifically why it cannot be read (never raises, but for
     MemoryError, which the worker running it turns into ``too_much_memory``)."""
@@ -161,6 +165,13 @@ def read_pdf(data: bytes, max_pages: int | None = None) -> PdfExtraction | Rejec
                     f"the PDF has {len(pdf.pages)} pages; a snapshot has a few, the limit is {max_pages} "
                     "(CITYSNAP_MAX_PAGES)",
                 )
+            for number, page in enumerate(pdf.pages, start=1):
+                if max(float(page.width), float(page.height)) > MAX_PAGE_POINTS:
+                    return Rejection(
+                        "pdf_corrupt",
+                        f"page {number} declares {float(page.width):.0f} x {float(page.height):.0f} points, beyond "
+                        f"the PDF maximum of {MAX_PAGE_POINTS:,} (200 inches): the page box is damaged or hostile",
+                    )
             pages = [_read_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
     except Exception as error:
         cause = error.__cause__ or error.__context__ or error

@@ -5,7 +5,7 @@ Pure functions: same parsed documents in, same frames out, rows in a determinist
 
 from __future__ import annotations
 
-import re
+import hashlib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,11 +51,19 @@ EXPECTED_LISTS = [
 
 
 def slug(text: str) -> str:
-    """Lower-case words joined by hyphens, accents dropped (São Paulo: sao-paulo). Letters of every script
-    are kept (Москва: москва), so names without Latin letters still get distinct, stable ids."""
-    text = unicodedata.normalize("NFKD", text)
-    text = unicodedata.normalize("NFC", "".join(ch for ch in text if not unicodedata.combining(ch))).casefold()
-    return re.sub(r"[\W_]+", "-", text).strip("-")
+    """Lower-case words joined by hyphens, accents dropped (São Paulo: sao-paulo). Letters, marks and digits
+    of every script are kept (Москва: москва; कोटा keeps its vowel signs), so names without Latin letters
+    get distinct, stable ids; a name with none of them gets a short hash of itself."""
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(ch) and kept and kept[-1].isascii():
+            continue  # an accent on a Latin letter
+        kept.append(ch)
+    folded = unicodedata.normalize("NFC", "".join(kept)).casefold()
+    words = "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in folded).split()
+    if words:
+        return "-".join(words)
+    return "h" + hashlib.sha256(unicodedata.normalize("NFC", text).encode()).hexdigest()[:10]
 
 
 def snapshot_id(record: SnapshotRecord, wave: int) -> str:

@@ -132,7 +132,7 @@ class ParseCache:
                     _remove_tree(stale_root)
         if self.root.exists():
             for path in self.root.rglob("*"):
-                if path.is_file() and path.name.split(".")[0] not in keep:
+                if path.is_file() and not path.name.startswith(".") and path.name.split(".")[0] not in keep:
                     path.unlink(missing_ok=True)
                     removed += 1
         return removed

@@ -61,6 +61,9 @@ def _worker(connection: Connection, raw_dir: str, limits: ParseLimits) -> None:
         except MemoryError:
             connection.send((ParsedDocument(ref, None, _memory_rejection(limits)), False))
             return
+        except Exception as error:  # extraction bugs: the document is rejected, the worker goes on
+            message = f"reading failed: {type(error).__name__}: {error}"
+            result = ParsedDocument(ref, None, Rejection("parser_error", message))
         connection.send((result, True))
 
 
@@ -146,7 +149,10 @@ class ParsePool:
         code = worker.process.exitcode
         if code is not None and code < 0 and -code == 9:
             return _memory_rejection(self.limits)
-        return Rejection("parser_error", f"the parse worker died (exit code {code}) while reading this document")
+        return Rejection(
+            "worker_died",
+            f"the parse worker died (exit code {code}) while reading this document; it is retried next build",
+        )
 
     def close(self) -> None:
         for worker in list(self.workers):

@@ -121,6 +121,7 @@ def publish(
     step = on_step or (lambda _name: None)
     versions = warehouse_dir / VERSIONS
     versions.mkdir(parents=True, exist_ok=True)
+    remove_unpublished_versions(warehouse_dir)
     existing = sorted(entry.name for entry in versions.iterdir() if entry.is_dir())
     sequence = 1 + max((int(name.split("-")[0]) for name in existing if name.split("-")[0].isdigit()), default=0)
     name = version_name(run_id, sequence)
@@ -137,6 +138,18 @@ def publish(
     prune_versions(warehouse_dir)
     step("old_versions_pruned")
     return target
+
+
+def remove_unpublished_versions(warehouse_dir: Path) -> list[str]:
+    """Remove version folders newer than ``current``: a build killed before its switch left them, and
+    they must not count as the previous version readers may still have open."""
+    versions = warehouse_dir / VERSIONS
+    current = current_version(warehouse_dir)
+    names = sorted(entry.name for entry in versions.iterdir() if entry.is_dir()) if versions.exists() else []
+    orphans = [name for name in names if current is None or name > current.name]
+    for name in orphans:
+        shutil.rmtree(versions / name, ignore_errors=True)
+    return orphans
 
 
 def prune_versions(warehouse_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
@@ -192,7 +205,11 @@ def verify_published(warehouse_dir: Path) -> PublishedState:
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:
         return PublishedState(version, manifest, (f"{version / MANIFEST} is missing, unreadable or lists no files",))
-    problems = []
+    problems = [
+        f"{name} is not the link through {CURRENT} that readers open (deleted or replaced?)"
+        for name in FIXED_LINKS
+        if not (warehouse_dir / name).is_symlink() or os.readlink(warehouse_dir / name) != f"{CURRENT}/{name}"
+    ]
     present = {path.relative_to(version).as_posix() for path in (version / PARQUET_DIR).glob("*")}
     present.add(DUCKDB_FILE)
     for extra in sorted(present - set(files)):
