@@ -122,7 +122,9 @@ class _DocumentParser:
         assert self.record is not None
         for line in lines:
             if not line.blank and (line.number, line.column) not in self.attributed:
-                self.record.unparsed_lines.append(UnparsedLine(line.number, line.raw.strip(), section, reason))
+                self.record.unparsed_lines.append(
+                    UnparsedLine(line.number, line.raw.strip(), section, reason, line.column)
+                )
 
     # ----------------------------------------------------------------- header
     def _is_header(self, line: Line) -> str | None:
@@ -360,6 +362,8 @@ class _DocumentParser:
             fields = self._prose(section.name, text, paragraph[0].number)
             intro = self.template.list_intro(text)
             pending = intro
+            if intro:
+                fields.extend(self._inline_items(intro, paragraph, section.name))
             if intro and not fields:
                 bare_intro = paragraph
             elif intro:
@@ -371,6 +375,31 @@ class _DocumentParser:
             if not paragraph[-1].bullet and len(text.split()) >= 6:
                 self.last_prose = (paragraph[-1], text)
         self._flag_empty_intro(bare_intro, section.name)
+
+    def _inline_items(self, dimension: str, paragraph: list[Line], section: str) -> list[str]:
+        """Items on the intro's own line ('Staff skills and profiles include: Astronaut; Chef') belong to
+        the list; text there that reads as no list is kept as unparsed, so no part of a line is lost."""
+        tail = self.template.after_list_intro(join_wrapped([x.text for x in paragraph]))
+        if not tail:
+            return []
+        vocabulary = self.template.vocabulary_of(dimension)
+        labels = self._split_prose_list(tail, vocabulary)
+        if labels and all(len(label.split()) <= MAX_ITEM_WORDS for label in labels):
+            for label in labels:
+                self._add_item(dimension, label, paragraph[0].number, vocabulary)
+            self._list_fact(dimension)
+            return [dimension, f"{dimension}:intro"]
+        assert self.record is not None
+        last = paragraph[-1]
+        reason = "text after the list introduction is not a list of items"
+        self.record.unparsed_lines.append(UnparsedLine(last.number, tail, section, reason, last.column))
+        return [f"{dimension}:intro"]
+
+    def _list_fact(self, dimension: str) -> None:
+        """A list with entries states its fact (a priority-area list means the city prioritises areas)."""
+        fact = self.template.list_facts.get(dimension)
+        if fact and getattr(self.record, fact) is None:
+            setattr(self.record, fact, True)
 
     def _flag_empty_intro(self, paragraph: list[Line] | None, section: str) -> None:
         """A list heading with nothing under it answers nothing: keep it flagged, set no fact."""
@@ -423,9 +452,8 @@ class _DocumentParser:
         for label, used in labels:
             self._add_item(dimension, label, used[0].number, vocabulary)
             self._attribute(used, dimension)
-        fact = self.template.list_facts.get(dimension)
-        if labels and fact and getattr(self.record, fact) is None:
-            setattr(self.record, fact, True)
+        if labels:
+            self._list_fact(dimension)
         return index
 
     def _group_labels(self, lines: list[Line], vocabulary: str) -> list[tuple[str, list[Line]]]:
@@ -555,6 +583,13 @@ class _DocumentParser:
                 if all(self.vocab.match(vocabulary, part) for part in rest):
                     return [left, *rest]
                 fallback = fallback or [left, *rest]
+        if fallback is None:
+            # 'private philanthropy and other cities': free text, then a known option.
+            for match in re.finditer(r"\s+(?:and|as well as)\s+", segment):
+                left = strip_list_word(segment[: match.start()])
+                right = strip_list_word(segment[match.end() :])
+                if left and right and self.vocab.match(vocabulary, right):
+                    return [left, right]
         return fallback or [segment]
 
     def _team(self, text: str) -> list[str]:

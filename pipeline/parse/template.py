@@ -75,6 +75,8 @@ class Template:
     benchmark_topics: dict[str, re.Pattern[str]]
     page_furniture: tuple[re.Pattern[str], ...] = ()
     list_facts: dict[str, str] = field(default_factory=dict)
+    list_intro_phrases: tuple[re.Pattern[str], ...] = ()
+    """Each list intro's wording as a pattern, longest first: where the intro ends in a line."""
 
     def is_page_furniture(self, text: str) -> bool:
         """A page number or running footer, repeated by the PDF on every page."""
@@ -90,6 +92,21 @@ class Template:
             if key == intro_key or key.endswith(" " + intro_key) or intro_key in key:
                 return dimension
         return None
+
+    def after_list_intro(self, text: str) -> str:
+        """What a line says after its list intro ('Staff skills include: Astronaut; Chef' -> 'Astronaut;
+        Chef'), '' when nothing follows; the intro's own wording and punctuation are not part of it."""
+        for pattern in self.list_intro_phrases:
+            match = pattern.search(text)
+            if match:
+                return text[match.end() :].strip(" :;,–—-\t")
+        return ""
+
+
+def _phrase_pattern(wording: str) -> re.Pattern[str]:
+    """A wording matched word by word, whatever the punctuation and spacing between the words."""
+    words = re.findall(r"[^\W_]+", wording)
+    return re.compile(r"\b" + r"[\W_]+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
 
 
 def _as_list(value: str | list[str]) -> list[str]:
@@ -151,4 +168,10 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         benchmark_topics={k: re.compile(v, re.IGNORECASE) for k, v in bench["topics"].items()},
         page_furniture=_compile(data.get("page_furniture", [])),
         list_facts=dict(data.get("list_facts", {})),
+        list_intro_phrases=tuple(
+            _phrase_pattern(wording)
+            for wording in sorted(
+                (w for variants in data["list_intros"].values() for w in variants), key=len, reverse=True
+            )
+        ),
     )
