@@ -22,6 +22,7 @@ OTHER = "other"
 """Reserved code for a free-text answer that matches no option: kept verbatim, never dropped."""
 
 _ARTICLES = re.compile(r"^(?:a|an|the)\s+")
+_QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPELLING = (
     (re.compile(r"isation"), "ization"),
@@ -80,15 +81,12 @@ class Vocabulary:
         """
         if dimension not in self.descriptions:
             raise KeyError(f"unknown vocabulary dimension {dimension!r}")
-        candidates = [label]
-        bare = re.sub(r"\s*\([^)]*\)\s*$", "", label)
-        if bare != label:
-            candidates.append(bare)
-        for candidate in candidates:
-            code = self._index.get((dimension, label_key(candidate)))
-            if code is not None:
-                return code
-        return None
+        code = self._index.get((dimension, label_key(label)))
+        if code is None and ")" in label:
+            bare = _QUALIFIER.sub("", label)
+            if bare != label:
+                code = self._index.get((dimension, label_key(bare)))
+        return code
 
     def find_within(self, dimension: str, text: str) -> str | None:
         """The code whose longest wording occurs inside ``text`` as whole words, else None."""

@@ -21,7 +21,7 @@ from pipeline.parse.record import (
     SnapshotRecord,
     UnparsedLine,
 )
-from pipeline.parse.template import Template, load_template
+from pipeline.parse.template import Template, fold, load_template
 from pipeline.parse.values import (
     parse_population,
     parse_staff,
@@ -110,13 +110,17 @@ class _DocumentParser:
 
     def _attribute(self, lines: list[Line], field: str) -> None:
         assert self.record is not None
+        line_fields = self.record.line_fields
         for line in lines:
             if line.blank:
                 continue
             self.attributed.add((line.number, line.column))
-            existing = self.record.line_fields.get(line.number, "")
-            parts = dict.fromkeys([*existing.split(","), *field.split(",")])
-            self.record.line_fields[line.number] = ",".join(part for part in parts if part)
+            existing = line_fields.get(line.number)
+            if existing is None and "," not in field:
+                line_fields[line.number] = field
+                continue
+            parts = dict.fromkeys([*(existing or "").split(","), *field.split(",")])
+            line_fields[line.number] = ",".join(part for part in parts if part)
 
     def _unparsed(self, lines: list[Line], section: str, reason: str) -> None:
         assert self.record is not None
@@ -129,10 +133,7 @@ class _DocumentParser:
     # ----------------------------------------------------------------- header
     def _is_header(self, line: Line) -> str | None:
         """The place part of a title line ('STOCKHOLM, Sweden'), '' if on the next line, else None."""
-        for prefix in self.template.header_prefixes:
-            if line.text.lower().startswith(prefix.lower()):
-                return line.text[len(prefix) :].strip(" -–|:")
-        return None
+        return self.template.header_place(line.text)
 
     def _find_header(self) -> int | Rejection:
         non_blank = [line for line in self.lines if not line.blank]
@@ -179,26 +180,21 @@ class _DocumentParser:
     def _heading(self, line: Line) -> tuple[str, str | None] | None:
         if line.blank or line.words > 12:
             return None
-        key = label_key(line.text)
-        name = self.template.section_keys.get(key)
-        if name:
-            return name, None
-        prefix = self.template.spotlight_prefix
-        match = re.match(rf"^{prefix}\b\s*(?:[|:–—-]\s*)?(?P<title>.*)$", line.text, re.IGNORECASE)
-        if match:
-            return "spotlight", match.group("title").strip() or None
-        return None
+        return self.template.heading(line.text)
 
     def _split_sections(self) -> list[Section]:
         sections: list[Section] = []
         current = Section("preamble", None, None, [])
         for line in self.lines:
+            if line.blank:
+                current.lines.append(line)
+                continue
             if (line.number, line.column) in self.attributed:  # the title line
                 continue
             if self._is_header(line) is not None and label_key(line.text) == self.header_key:
                 self._attribute([line], "page_header")
                 continue
-            if not line.blank and self.template.is_page_furniture(line.text):
+            if self.template.is_page_furniture(line.text):
                 self._attribute([line], "page_footer")
                 continue
             heading = self._heading(line)
@@ -308,7 +304,7 @@ class _DocumentParser:
                 grid.append(line)
         cells: list[tuple[str, list[Line]]] = []
         single: list[Line] = []
-        for line in [*grid, Line(0, "", "", False, False, ())]:
+        for line in [*grid, Line(0, "", "", False, False, ())]:  # a blank line ends the last block
             if len(line.cells) >= 2:
                 cells.extend(self._group_labels(single, "policy_areas"))
                 single = []
@@ -420,14 +416,7 @@ class _DocumentParser:
         return line.words >= 6 and following.text[:1].islower()
 
     def _looks_like_item(self, line: Line) -> bool:
-        text = line.text
-        return (
-            line.words <= MAX_ITEM_WORDS
-            and not text.endswith((".", ":"))
-            and self._heading(line) is None
-            and self.template.list_intro(text) is None
-            and not self.template.benchmark.search(text)
-        )
+        return line.words <= MAX_ITEM_WORDS and self.template.may_be_item(line.text)
 
     def _collect_items(self, lines: list[Line], index: int, dimension: str, section: str) -> int:
         taken: list[Line] = []
@@ -441,8 +430,12 @@ class _DocumentParser:
                 and not line.bullet
                 and line.text[:1].islower()
             )
-            item_like = self._looks_like_item(line) and not self._starts_prose(lines, index)
-            if line.blank or line.bullet or continuation or item_like:
+            if (
+                line.blank
+                or line.bullet
+                or continuation
+                or (self._looks_like_item(line) and not self._starts_prose(lines, index))
+            ):
                 taken.append(line)
                 index += 1
             else:
@@ -516,12 +509,13 @@ class _DocumentParser:
         record = self.record
         assert record is not None
         fields: list[str] = []
-        if self._claims(text, line_number):
+        folded = fold(text)
+        if self._claims(text, line_number, folded):
             fields.append("benchmark_claims")
         for fact in self.template.facts:
-            if fact.sections and section not in fact.sections:
+            if (fact.sections and section not in fact.sections) or getattr(record, fact.name) is not None:
                 continue
-            value = fact.read(text)
+            value = fact.read(text, folded)
             if value is not None and getattr(record, fact.name) is None:
                 setattr(record, fact.name, value)
                 fields.append(fact.name)
@@ -529,16 +523,16 @@ class _DocumentParser:
             if section not in sections:
                 continue
             for pattern in patterns:
-                match = pattern.search(text)
+                match = pattern.search(text, folded)
                 if match:
                     self._prose_list(dimension, match.group("items"), line_number)
                     fields.append(dimension)
                     break
         if section in ("organisation", "preamble"):
-            fields.extend(self._team(text))
-        if section in ("approach", "preamble"):
-            match = self.template.approach_sentence.search(text)
-            if match and record.approach is None:
+            fields.extend(self._team(text, folded))
+        if section in ("approach", "preamble") and record.approach is None:
+            match = self.template.approach_sentence.search(text, folded)
+            if match:
                 phrase = match.group("approach")
                 record.approach_text = phrase
                 record.approach = (
@@ -592,19 +586,19 @@ class _DocumentParser:
                     return [left, right]
         return fallback or [segment]
 
-    def _team(self, text: str) -> list[str]:
+    def _team(self, text: str, folded: str | None) -> list[str]:
         record = self.record
         assert record is not None
         fields = []
-        for pattern in self.template.team_location:
-            match = pattern.search(text)
-            if match and record.team_location is None:
+        for pattern in self.template.team_location if record.team_location is None else ():
+            match = pattern.search(text, folded)
+            if match:
                 record.team_location = match.group("location").strip()
                 fields.append("team_location")
                 break
-        for pattern in self.template.team_staff:
-            match = pattern.search(text)
-            if match and record.team_staff_text is None:
+        for pattern in self.template.team_staff if record.team_staff_text is None else ():
+            match = pattern.search(text, folded)
+            if match:
                 staff_text = match.group("staff").strip()
                 count = parse_staff(staff_text)
                 record.team_staff_text = staff_text
@@ -615,11 +609,11 @@ class _DocumentParser:
                 break
         return fields
 
-    def _claims(self, text: str, line_number: int) -> int:
+    def _claims(self, text: str, line_number: int, folded: str | None) -> int:
         record = self.record
         assert record is not None
         found = 0
-        for match in self.template.benchmark.finditer(text):
+        for match in self.template.benchmark.finditer(text, folded):
             end = re.search(r"[.!?](?:\s|$)", text[match.end() :])
             sentence = text[match.start() : match.end() + (end.end() if end else len(text))].strip()
             topic, city_value = self._claim_topic(sentence)

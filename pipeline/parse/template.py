@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import re._constants as re_constants
+import re._parser as re_parser
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -11,23 +14,104 @@ import yaml
 
 from schemas.vocabulary import TEMPLATE_PATH, YAML_LOADER, label_key
 
+CACHE_LIMIT = 1 << 15
+"""Entries kept per text-keyed cache before it is emptied: bounded memory on any corpus."""
 
-def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
+
+MIN_NEEDLE = 4
+"""Shortest literal worth checking before a pattern runs."""
+
+
+def _needle(pattern: re.Pattern[str]) -> str | None:
+    """The longest run of literal characters every match must contain (top level of the pattern,
+    outside groups, alternatives and repeats), lower-cased; None if shorter than MIN_NEEDLE."""
+    best, run = "", ""
+    for op, value in re_parser.parse(pattern.pattern, pattern.flags):
+        if op is re_constants.LITERAL:
+            run += chr(value)
+            best = max(best, run, key=len)
+        else:
+            run = ""
+    return best.lower() if len(best) >= MIN_NEEDLE else None
+
+
+def fold(text: str) -> str | None:
+    """``text`` lower-cased for needle checks, or None when it is not ASCII: there ``lower()`` and a
+    pattern's case folding can disagree (e.g. 'İ'), so no check may turn the text away."""
+    return text.lower() if text.isascii() else None
+
+
+class Prepared:
+    """A compiled case-insensitive pattern that first checks, with a plain substring test, for a
+    literal every match contains: most paragraphs are turned away without running the pattern, and
+    results never change. Callers reading one text with many patterns fold it once and pass it."""
+
+    __slots__ = ("needle", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.needle = _needle(pattern) if pattern.flags & re.IGNORECASE else None
+
+    def absent(self, folded: str | None) -> bool:
+        return self.needle is not None and folded is not None and self.needle not in folded
+
+    def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
+        needle = self.needle
+        if needle is not None:
+            if folded is None:
+                folded = fold(text)
+            if folded is not None and needle not in folded:
+                return None
+        return self.pattern.search(text)
+
+    def finditer(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
+        if self.needle is not None and self.absent(folded if folded is not None else fold(text)):
+            return iter(())
+        return self.pattern.finditer(text)
+
+
+def _prepare(pattern: str) -> Prepared:
+    return Prepared(re.compile(pattern, re.IGNORECASE))
+
+
+def _compile(patterns: list[str]) -> tuple[Prepared, ...]:
+    return tuple(_prepare(pattern) for pattern in patterns)
+
+
+def any_of(patterns: Iterable[Prepared]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of ``patterns`` does (None for none): one scan, not many."""
+    sources = [f"(?:{prepared.pattern.pattern})" for prepared in patterns]
+    return re.compile("|".join(sources), re.IGNORECASE) if sources else None
 
 
 @dataclass(frozen=True)
 class Fact:
     name: str
     sections: frozenset[str] | None
-    negative: tuple[re.Pattern[str], ...]
-    positive: tuple[re.Pattern[str], ...]
+    negative: tuple[Prepared, ...]
+    positive: tuple[Prepared, ...]
+    needles: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
+    """One literal of each pattern, when every pattern has one: a text holding none states nothing."""
 
-    def read(self, text: str) -> bool | None:
-        if any(p.search(text) for p in self.negative):
-            return False
-        if any(p.search(text) for p in self.positive):
-            return True
+    def __post_init__(self) -> None:
+        needles = [p.needle for p in (*self.negative, *self.positive)]
+        usable = all(needle is not None for needle in needles)
+        object.__setattr__(self, "needles", tuple(dict.fromkeys(needles)) if usable else None)  # type: ignore[arg-type]
+
+    def read(self, text: str, folded: str | None = None) -> bool | None:
+        folded = folded if folded is not None else fold(text)
+        if folded is not None and self.needles is not None:
+            for needle in self.needles:
+                if needle in folded:
+                    break
+            else:
+                return None
+        for pattern in self.negative:
+            if pattern.search(text, folded):
+                return False
+        for pattern in self.positive:
+            if pattern.search(text, folded):
+                return True
         return None
 
 
@@ -35,11 +119,11 @@ class Fact:
 class FirstMatch:
     """Several patterns tried in order, used like one compiled pattern (each may reuse group names)."""
 
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[Prepared, ...]
 
-    def search(self, text: str) -> re.Match[str] | None:
+    def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
         for pattern in self.patterns:
-            match = pattern.search(text)
+            match = pattern.search(text, folded)
             if match:
                 return match
         return None
@@ -61,37 +145,108 @@ class Template:
     overview_keys: dict[str, str]
     list_intro_keys: dict[str, str]
     item_dimensions: dict[str, str]
-    prose_lists: dict[str, tuple[frozenset[str], tuple[re.Pattern[str], ...]]]
+    prose_lists: dict[str, tuple[frozenset[str], tuple[Prepared, ...]]]
     section_lists: dict[str, str]
     outcomes_legend: tuple[str, ...]
     outcomes_note: tuple[str, ...]
     data_partnership_purpose: re.Pattern[str]
     facts: tuple[Fact, ...]
-    team_location: tuple[re.Pattern[str], ...]
-    team_staff: tuple[re.Pattern[str], ...]
+    team_location: tuple[Prepared, ...]
+    team_staff: tuple[Prepared, ...]
     approach_sentence: FirstMatch
-    benchmark: re.Pattern[str]
+    benchmark: Prepared
     share_phrases: dict[str, SharePhrase]
-    benchmark_topics: dict[str, re.Pattern[str]]
-    page_furniture: tuple[re.Pattern[str], ...] = ()
+    benchmark_topics: dict[str, Prepared]
+    page_furniture: tuple[Prepared, ...] = ()
     list_facts: dict[str, str] = field(default_factory=dict)
     list_intro_phrases: tuple[re.Pattern[str], ...] = ()
     """Each list intro's wording as a pattern, longest first: where the intro ends in a line."""
+    _header: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _furniture: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _spotlight: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _intro_filter: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _headings: dict[str, tuple[str, str | None] | None] = field(init=False, repr=False, compare=False)
+    _intros: dict[str, str | None] = field(init=False, repr=False, compare=False)
+    _items: dict[str, bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Patterns prepared once per template: one scan per line instead of one per wording."""
+        prefixes = "|".join(re.escape(prefix) for prefix in self.header_prefixes)
+        spotlight = rf"^{self.spotlight_prefix}\b\s*(?:[|:–—-]\s*)?(?P<title>.*)$"
+        intro_keys = "|".join(re.escape(key) for key in self.list_intro_keys)
+        for name, value in (
+            ("_header", re.compile(prefixes, re.IGNORECASE)),
+            ("_furniture", any_of(self.page_furniture)),
+            ("_spotlight", re.compile(spotlight, re.IGNORECASE)),
+            ("_intro_filter", re.compile(intro_keys)),
+            ("_headings", {}),
+            ("_intros", {}),
+            ("_items", {}),
+        ):
+            object.__setattr__(self, name, value)
+
+    def may_be_item(self, text: str) -> bool:
+        """A short line can be a list item unless it ends a sentence or is a heading, a list intro or a
+        benchmark claim. Cached: list options recur in every document."""
+        try:
+            return self._items[text]
+        except KeyError:
+            pass
+        item = (
+            not text.endswith((".", ":"))
+            and self.heading(text) is None
+            and self.list_intro(text) is None
+            and not self.benchmark.search(text)
+        )
+        if len(self._items) >= CACHE_LIMIT:
+            self._items.clear()
+        self._items[text] = item
+        return item
 
     def is_page_furniture(self, text: str) -> bool:
         """A page number or running footer, repeated by the PDF on every page."""
-        return any(pattern.fullmatch(text) for pattern in self.page_furniture)
+        return self._furniture is not None and self._furniture.fullmatch(text) is not None
+
+    def header_place(self, text: str) -> str | None:
+        """The place part of a title line ('STOCKHOLM, Sweden'), '' if on the next line, else None."""
+        match = self._header.match(text)
+        return text[match.end() :].strip(" -–|:") if match else None
+
+    def heading(self, text: str) -> tuple[str, str | None] | None:
+        """(section, spotlight title) of a heading line, else None. Cached: headings recur."""
+        try:
+            return self._headings[text]
+        except KeyError:
+            pass
+        name = self.section_keys.get(label_key(text))
+        found: tuple[str, str | None] | None = (name, None) if name else None
+        if found is None:
+            match = self._spotlight.match(text)
+            if match:
+                found = ("spotlight", match.group("title").strip() or None)
+        if len(self._headings) >= CACHE_LIMIT:
+            self._headings.clear()
+        self._headings[text] = found
+        return found
 
     def vocabulary_of(self, dimension: str) -> str:
         return self.item_dimensions.get(dimension, dimension)
 
     def list_intro(self, text: str) -> str | None:
-        """The list dimension a line such as 'Staff skills and profiles include:' introduces."""
+        """The list dimension a line such as 'Staff skills and profiles include:' introduces
+        (the longest intro wording found in the line's key wins)."""
+        try:
+            return self._intros[text]
+        except KeyError:
+            pass
         key = label_key(text)
-        for intro_key, dimension in self.list_intro_keys.items():
-            if key == intro_key or key.endswith(" " + intro_key) or intro_key in key:
-                return dimension
-        return None
+        found = None
+        if self._intro_filter.search(key):
+            found = next((dim for intro_key, dim in self.list_intro_keys.items() if intro_key in key), None)
+        if len(self._intros) >= CACHE_LIMIT:
+            self._intros.clear()
+        self._intros[text] = found
+        return found
 
     def after_list_intro(self, text: str) -> str:
         """What a line says after its list intro ('Staff skills include: Astronaut; Chef' -> 'Astronaut;
@@ -130,10 +285,9 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
     shares = "|".join(
         re.escape(p).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]") for p in sorted(phrases, key=len, reverse=True)
     )
-    benchmark = re.compile(
+    benchmark = _prepare(
         rf"\b(?P<comparator>{comparators})\s+(?P<share>\d+(?:[.,]\d+)?\s?%|{shares})\s+(?:of\s+)?"
-        r"(?:the\s+|all\s+|other\s+)*cities(?:\s+surveyed)?",
-        re.IGNORECASE,
+        r"(?:the\s+|all\s+|other\s+)*cities(?:\s+surveyed)?"
     )
     facts = tuple(
         Fact(
@@ -165,7 +319,7 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         approach_sentence=FirstMatch(_compile(_as_list(data["approach_sentence"]))),
         benchmark=benchmark,
         share_phrases=phrases,
-        benchmark_topics={k: re.compile(v, re.IGNORECASE) for k, v in bench["topics"].items()},
+        benchmark_topics={k: _prepare(v) for k, v in bench["topics"].items()},
         page_furniture=_compile(data.get("page_furniture", [])),
         list_facts=dict(data.get("list_facts", {})),
         list_intro_phrases=tuple(

@@ -184,6 +184,9 @@ def restore_case(name: str, body: str) -> str:
 
 def split_top_level(text: str, separators: str = ",;") -> list[str]:
     """Split on separators that are not inside parentheses."""
+    if "(" not in text:
+        parts = re.split(f"[{re.escape(separators)}]", text) if separators else [text]
+        return [part.strip() for part in parts if part.strip()]
     parts: list[str] = []
     depth = 0
     current: list[str] = []
@@ -201,9 +204,13 @@ def split_top_level(text: str, separators: str = ",;") -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+_LIST_WORD = re.compile(r"^(?:and|or|as well as(?: with)?|with|plus)\s+", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
 def strip_list_word(segment: str) -> str:
     """Drop the grammar around a list entry: a leading 'and'/'or'/'as well as', articles, end marks."""
     segment = segment.strip().strip(".:;").strip()
-    segment = re.sub(r"^(?:and|or|as well as(?: with)?|with|plus)\s+", "", segment, flags=re.I)
-    segment = re.sub(r"^(?:the|a|an)\s+", "", segment, flags=re.I)
+    segment = _LIST_WORD.sub("", segment, count=1)
+    segment = _ARTICLE.sub("", segment, count=1)
     return segment.strip().strip('"').strip()
