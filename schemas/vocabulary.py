@@ -24,16 +24,18 @@ OTHER = "other"
 _ARTICLES = re.compile(r"^(?:a|an|the)\s+")
 _QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_SPELLING = (
-    (re.compile(r"isation"), "ization"),
-    (re.compile(r"ising\b"), "izing"),
-    (re.compile(r"ise\b"), "ize"),
-    (re.compile(r"yse\b"), "yze"),
-    (re.compile(r"ysing\b"), "yzing"),
-    (re.compile(r"our\b"), "or"),
-    (re.compile(r"centred\b"), "centered"),
-    (re.compile(r"programme"), "program"),
-)
+_SPELLING = {
+    "isation": "ization",
+    "ising": "izing",
+    "ise": "ize",
+    "yse": "yze",
+    "ysing": "yzing",
+    "our": "or",
+    "centred": "centered",
+    "programme": "program",
+}
+"""British -> American endings. One pass of one pattern: no replacement creates another's match."""
+_SPELLING_PATTERN = re.compile(r"isation|programme|(?:ising|ise|yse|ysing|our|centred)\b")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -48,8 +50,7 @@ def label_key(label: str) -> str:
     text = text.replace("&", " and ")
     text = _NON_ALNUM.sub(" ", text).strip()
     text = _ARTICLES.sub("", text)
-    for pattern, replacement in _SPELLING:
-        text = pattern.sub(replacement, text)
+    text = _SPELLING_PATTERN.sub(lambda match: _SPELLING[match.group(0)], text)
     return " ".join(text.split())
 
 

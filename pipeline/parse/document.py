@@ -21,7 +21,7 @@ from pipeline.parse.record import (
     SnapshotRecord,
     UnparsedLine,
 )
-from pipeline.parse.template import Template, fold, load_template
+from pipeline.parse.template import MAX_HEADING_WORDS, Template, fold, load_template
 from pipeline.parse.values import (
     parse_population,
     parse_staff,
@@ -70,6 +70,9 @@ class _DocumentParser:
         self.record: SnapshotRecord | None = None
         self.positions: dict[str, int] = {}
         self.last_prose: tuple[Line, str] | None = None
+        self.header_key = ""
+        self.header_end = 0
+        """The title's key (a page header repeats it) and the number of its last line."""
         self.attributed: set[tuple[int, int]] = set()
         """(line number, column) of every attributed line: the two halves of a two-column line
         are accounted for separately, so one half never hides the other from unparsed_lines."""
@@ -168,6 +171,7 @@ class _DocumentParser:
             )
             self._attribute(used, "header")
             self.header_key = label_key(line.text)
+            self.header_end = used[-1].number
             return line.number
         return Rejection(
             "no_snapshot_header",
@@ -178,26 +182,27 @@ class _DocumentParser:
 
     # ----------------------------------------------------------------- sections
     def _heading(self, line: Line) -> tuple[str, str | None] | None:
-        if line.blank or line.words > 12:
+        if line.blank or line.words > MAX_HEADING_WORDS:
             return None
         return self.template.heading(line.text)
 
     def _split_sections(self) -> list[Section]:
         sections: list[Section] = []
         current = Section("preamble", None, None, [])
+        roles = self.template.roles
         for line in self.lines:
             if line.blank:
                 current.lines.append(line)
                 continue
-            if (line.number, line.column) in self.attributed:  # the title line
+            if line.number <= self.header_end and (line.number, line.column) in self.attributed:  # the title
                 continue
-            if self._is_header(line) is not None and label_key(line.text) == self.header_key:
+            title, furniture, heading = roles(line.text)
+            if title is not None and title == self.header_key:
                 self._attribute([line], "page_header")
                 continue
-            if self.template.is_page_furniture(line.text):
+            if furniture:
                 self._attribute([line], "page_footer")
                 continue
-            heading = self._heading(line)
             if heading:
                 sections.append(current)
                 current = Section(heading[0], line, heading[1], [])
@@ -486,7 +491,8 @@ class _DocumentParser:
                     continue
                 labels.append((join_wrapped([x.text for x in block[start:end]]), block[start:end]))
                 start = end
-        return [(strip_list_word(label), used) for label, used in labels if strip_list_word(label)]
+        stripped = [(strip_list_word(label), used) for label, used in labels]
+        return [(label, used) for label, used in stripped if label]
 
     def _longest_match(self, block: list[Line], start: int, vocabulary: str) -> int | None:
         for end in range(min(len(block), start + MAX_WRAPPED_LINES), start, -1):

@@ -46,6 +46,11 @@ def _gap_ends(text: str) -> list[int]:
 _WIDE_SPACES = frozenset("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000")
 
 
+def may_have_columns(text: str) -> bool:
+    """False when no line of ``text`` has a gap (three spaces or a wide space): nothing to re-flow."""
+    return _may_have_gap(text)
+
+
 def _may_have_gap(text: str) -> bool:
     """A cheap test first: a line without three spaces in a row or any wide space has no gap."""
     return "   " in text or not (text.isascii() or _WIDE_SPACES.isdisjoint(text))

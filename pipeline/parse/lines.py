@@ -11,7 +11,7 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from pipeline.parse.layout import reflow_columns
+from pipeline.parse.layout import may_have_columns, reflow_columns
 
 _BULLET = re.compile(r"^(?:(?:[-*+–—](?=\s))|[•●▪■□◦○·▶►▸▹➢➤➔→✓✔✗✘☐☑◆◇❖]|(?:\d{1,2}[.)](?=\s)))\s*")
 _HEADING = re.compile(r"^#{1,6}\s+")
@@ -95,10 +95,10 @@ def _clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
 
 def to_lines(text: str) -> list[Line]:
     """Numbered clean lines in reading order (two-column layout blocks re-flowed, numbers kept)."""
-    return [
-        Line(number, raw, *_clean(raw), column)
-        for number, raw, column in reflow_columns(split_source_lines(text.lstrip("\ufeff")))
-    ]
+    raw_lines = split_source_lines(text.lstrip("\ufeff"))
+    if not may_have_columns(text):
+        return [Line(number, raw, *_clean(raw)) for number, raw in enumerate(raw_lines, start=1)]
+    return [Line(number, raw, *_clean(raw), column) for number, raw, column in reflow_columns(raw_lines)]
 
 
 def join_wrapped(parts: list[str]) -> str:

@@ -14,6 +14,8 @@ import yaml
 
 from schemas.vocabulary import TEMPLATE_PATH, YAML_LOADER, label_key
 
+MAX_HEADING_WORDS = 12
+"""A longer line is never a section heading."""
 CACHE_LIMIT = 1 << 15
 """Entries kept per text-keyed cache before it is emptied: bounded memory on any corpus."""
 
@@ -168,6 +170,10 @@ class Template:
     _headings: dict[str, tuple[str, str | None] | None] = field(init=False, repr=False, compare=False)
     _intros: dict[str, str | None] = field(init=False, repr=False, compare=False)
     _items: dict[str, bool] = field(init=False, repr=False, compare=False)
+    _intro_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _roles: dict[str, tuple[str | None, bool, tuple[str, str | None] | None]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         """Patterns prepared once per template: one scan per line instead of one per wording."""
@@ -182,8 +188,25 @@ class Template:
             ("_headings", {}),
             ("_intros", {}),
             ("_items", {}),
+            ("_intro_words", tuple(dict.fromkeys(_verbatim_word(key) for key in self.list_intro_keys))),
+            ("_roles", {}),
         ):
             object.__setattr__(self, name, value)
+
+    def roles(self, text: str) -> tuple[str | None, bool, tuple[str, str | None] | None]:
+        """What a non-blank line can be, from its text alone: (key of a title line, page furniture,
+        section heading). Cached, so a line's text is classified once however often it recurs."""
+        try:
+            return self._roles[text]
+        except KeyError:
+            pass
+        title = label_key(text) if self.header_place(text) is not None else None
+        heading = self.heading(text) if text.count(" ") < MAX_HEADING_WORDS else None
+        found = (title, self.is_page_furniture(text), heading)
+        if len(self._roles) >= CACHE_LIMIT:
+            self._roles.clear()
+        self._roles[text] = found
+        return found
 
     def may_be_item(self, text: str) -> bool:
         """A short line can be a list item unless it ends a sentence or is a heading, a list intro or a
@@ -239,14 +262,22 @@ class Template:
             return self._intros[text]
         except KeyError:
             pass
-        key = label_key(text)
+        key = "" if self._no_intro_word(text) else label_key(text)
         found = None
-        if self._intro_filter.search(key):
+        if key and self._intro_filter.search(key):
             found = next((dim for intro_key, dim in self.list_intro_keys.items() if intro_key in key), None)
         if len(self._intros) >= CACHE_LIMIT:
             self._intros.clear()
         self._intros[text] = found
         return found
+
+    def _no_intro_word(self, text: str) -> bool:
+        """True when an ASCII text lacks a word that every list intro's key keeps verbatim: then no
+        intro can be in it, and its key need not be computed."""
+        if not text.isascii():
+            return False
+        folded = text.lower()
+        return not any(word in folded for word in self._intro_words)
 
     def after_list_intro(self, text: str) -> str:
         """What a line says after its list intro ('Staff skills include: Astronaut; Chef' -> 'Astronaut;
@@ -256,6 +287,19 @@ class Template:
             if match:
                 return text[match.end() :].strip(" :;,–—-\t")
         return ""
+
+
+_SPELLING_OUTPUTS = re.compile(r"iz|yz|center|program|or$")
+_COMMON_WORDS = frozenset({"innovation", "city", "cities", "the"})
+
+
+def _verbatim_word(key: str) -> str:
+    """A word of a label key that any text with that key holds as written (lower-cased): one that no
+    spelling rule of label_key produces; the longest, preferring words most paragraphs do not use."""
+    words = [word for word in key.split() if not _SPELLING_OUTPUTS.search(word)]
+    if not words:
+        raise ValueError(f"list intro {key!r} has no word that label_key keeps verbatim")
+    return max(words, key=lambda word: (word not in _COMMON_WORDS, len(word)))
 
 
 def _phrase_pattern(wording: str) -> re.Pattern[str]:

@@ -174,11 +174,30 @@ def restore_case(name: str, body: str) -> str:
     """An all-caps header name takes the casing it has in the body text, else smart title case."""
     if not name.isupper():
         return name
+    if name.isascii() and body.isascii():
+        return _restore_case_ascii(name, body)
     pattern = re.compile(r"(?<!\w)" + re.escape(name).replace(r"\ ", r"\s+") + r"(?!\w)", re.I)
     for match in pattern.finditer(body):
         found = " ".join(match.group(0).split())
         if found[:1].isupper() and not found.isupper():
             return found
+    return smart_title(name)
+
+
+def _restore_case_ascii(name: str, body: str) -> str:
+    """restore_case without compiling a pattern per document: in ASCII text lower() keeps every
+    offset, so the name is found with str.find (words may be wrapped onto the next line)."""
+    flat = body.replace("\n", " ").replace("\t", " ")
+    lowered, needle = flat.lower(), " ".join(name.lower().split())
+    start = lowered.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        before, after = flat[start - 1 : start], flat[end : end + 1]
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            found = flat[start:end]
+            if found[:1].isupper() and not found.isupper():
+                return found
+        start = lowered.find(needle, start + 1)
     return smart_title(name)
 
 
