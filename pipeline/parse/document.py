@@ -425,9 +425,10 @@ class _DocumentParser:
 
     def _collect_items(self, lines: list[Line], index: int, dimension: str, section: str) -> int:
         taken: list[Line] = []
+        previous: Line | None = None
+        """The last non-blank line taken."""
         while index < len(lines):
             line = lines[index]
-            previous = next((x for x in reversed(taken) if not x.blank), None)
             continuation = (
                 previous is not None
                 and previous.bullet
@@ -442,6 +443,8 @@ class _DocumentParser:
                 or (self._looks_like_item(line) and not self._starts_prose(lines, index))
             ):
                 taken.append(line)
+                if line.text:
+                    previous = line
                 index += 1
             else:
                 break

@@ -225,11 +225,15 @@ def split_top_level(text: str, separators: str = ",;") -> list[str]:
 
 _LIST_WORD = re.compile(r"^(?:and|or|as well as(?: with)?|with|plus)\s+", re.IGNORECASE)
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_LIST_WORD_INITIALS = frozenset("aAoOwWpP")
+_ARTICLE_INITIALS = frozenset("tTaA")
 
 
 def strip_list_word(segment: str) -> str:
     """Drop the grammar around a list entry: a leading 'and'/'or'/'as well as', articles, end marks."""
     segment = segment.strip().strip(".:;").strip()
-    segment = _LIST_WORD.sub("", segment, count=1)
-    segment = _ARTICLE.sub("", segment, count=1)
+    if segment[:1] in _LIST_WORD_INITIALS:
+        segment = _LIST_WORD.sub("", segment, count=1)
+    if segment[:1] in _ARTICLE_INITIALS:
+        segment = _ARTICLE.sub("", segment, count=1)
     return segment.strip().strip('"').strip()
