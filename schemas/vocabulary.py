@@ -154,9 +154,15 @@ TEMPLATE_PATH = Path(__file__).parent / "snapshot_template.yaml"
 
 
 @cache
+def template_data() -> dict:
+    """The snapshot template as loaded from YAML: every stage that needs the snapshot's wording
+    (the parser, the PDF reader) reads it from here, so the wording lives in one file."""
+    return yaml.load(TEMPLATE_PATH.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+
+
 def item_dimensions() -> dict[str, str]:
     """Each list dimension of a snapshot -> the vocabulary its items are coded with."""
-    return yaml.load(TEMPLATE_PATH.read_text(encoding="utf-8"), Loader=YAML_LOADER)["item_dimensions"]
+    return template_data()["item_dimensions"]
 
 
 def allowed_item_codes() -> dict[str, set[str]]:
