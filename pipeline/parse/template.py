@@ -163,6 +163,21 @@ class Template:
     list_facts: dict[str, str] = field(default_factory=dict)
     list_intro_phrases: tuple[re.Pattern[str], ...] = ()
     """Each list intro's wording as a pattern, longest first: where the intro ends in a line."""
+    section_handlers: dict[str, str] = field(default_factory=dict)
+    default_handler: str = "prose"
+    no_value: frozenset[str] = frozenset({""})
+    """Keys of overview values that state there is nobody ('none', 'vacant')."""
+    purpose_list: str = "data_partners"
+    purpose_dimension: str = "data_partnership_purposes"
+    """The list whose sentence may hold a purpose clause, and the dimension the purpose goes to."""
+    team_sections: frozenset[str] = frozenset()
+    approach_sections: frozenset[str] = frozenset()
+    approach_vocabulary: str = "approaches"
+    outcomes_vocabulary: str = "policy_areas"
+    contrast_comparators: frozenset[str] = frozenset()
+    """Benchmark comparators whose share is of the cities unlike this one ('unlike')."""
+    examples: tuple[str, str] = ("", "")
+    """The title and a section heading as the template words them, for rejection messages."""
     _header: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _furniture: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _spotlight: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -251,6 +266,10 @@ class Template:
             self._headings.clear()
         self._headings[text] = found
         return found
+
+    def handler_of(self, section: str) -> str:
+        """The name of the reader of a section (overview, spotlight, outcomes_grid, prose)."""
+        return self.section_handlers.get(section, self.default_handler)
 
     def vocabulary_of(self, dimension: str) -> str:
         return self.item_dimensions.get(dimension, dimension)
@@ -356,7 +375,21 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         section_lists=data["section_lists"],
         outcomes_legend=tuple(label_key(text) for text in data["outcomes_legend"]),
         outcomes_note=tuple(label_key(text) for text in data["outcomes_note"]),
-        data_partnership_purpose=re.compile(data["data_partnership_purpose"], re.IGNORECASE),
+        data_partnership_purpose=re.compile(data["data_partnership_purpose"]["pattern"], re.IGNORECASE),
+        purpose_list=data["data_partnership_purpose"]["list"],
+        purpose_dimension=data["data_partnership_purpose"]["dimension"],
+        section_handlers=dict(data["section_handlers"]),
+        default_handler=data["default_handler"],
+        no_value=frozenset(label_key(value) for value in data["no_value"]) | {""},
+        team_sections=frozenset(data["team_sections"]) | {"preamble"},
+        approach_sections=frozenset(data["approach_sections"]) | {"preamble"},
+        approach_vocabulary=data["approach_vocabulary"],
+        outcomes_vocabulary=data["outcomes_vocabulary"],
+        contrast_comparators=frozenset(" ".join(word.lower().split()) for word in bench.get("contrast", [])),
+        examples=(
+            data["header_prefixes"][0],
+            ", ".join(variants[0] for variants in list(data["sections"].values())[:2]),
+        ),
         facts=facts,
         team_location=_compile(data["team_location"]),
         team_staff=_compile(data["team_staff"]),
