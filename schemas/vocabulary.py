@@ -21,9 +21,9 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 OTHER = "other"
 """Reserved code for a free-text answer that matches no option: kept verbatim, never dropped."""
 
-_ARTICLES = re.compile(r"^(?:a|an|the)\s+")
+_ARTICLE_WORDS = frozenset({"a", "an", "the"})
+_WORD = re.compile(r"[a-z0-9]+")
 _QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPELLING = {
     "isation": "ization",
     "ising": "izing",
@@ -47,11 +47,15 @@ def label_key(label: str) -> str:
     else:
         text = unicodedata.normalize("NFKD", label)
         text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("&", " and ")
-    text = _NON_ALNUM.sub(" ", text).strip()
-    text = _ARTICLES.sub("", text)
-    text = _SPELLING_PATTERN.sub(lambda match: _SPELLING[match.group(0)], text)
-    return " ".join(text.split())
+    if "&" in text:
+        text = text.replace("&", " and ")
+    words = _WORD.findall(text)
+    if len(words) > 1 and words[0] in _ARTICLE_WORDS:
+        del words[0]
+    text = " ".join(words)
+    if _SPELLING_PATTERN.search(text):
+        text = _SPELLING_PATTERN.sub(lambda match: _SPELLING[match.group(0)], text)
+    return text
 
 
 @dataclass(frozen=True)

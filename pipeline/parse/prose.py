@@ -76,16 +76,15 @@ def read_paragraph(state: ParseState, section: str, text: str, line_number: int)
     folded = fold(text)
     if read_claims(state, text, line_number, folded):
         fields.append("benchmark_claims")
-    for fact in template.facts:
-        if (fact.sections and section not in fact.sections) or getattr(record, fact.name) is not None:
+    facts, lists = template.readers_of(section)
+    for fact in facts:
+        if getattr(record, fact.name) is not None:
             continue
         value = fact.read(text, folded)
         if value is not None:
             setattr(record, fact.name, value)
             fields.append(fact.name)
-    for dimension, (sections, patterns) in template.prose_lists.items():
-        if section not in sections:
-            continue
+    for dimension, patterns in lists:
         for pattern in patterns:
             match = pattern.search(text, folded)
             if match:

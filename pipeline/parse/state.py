@@ -52,7 +52,8 @@ class ParseState:
 
     def attribute(self, lines: list[Line], field: str) -> None:
         """Record that ``lines`` gave ``field`` (comma-separated fields add up per line)."""
-        line_fields = self.snapshot.line_fields
+        assert self.record is not None
+        line_fields = self.record.line_fields
         for line in lines:
             if not line.text:
                 continue
@@ -80,7 +81,8 @@ class ParseState:
         position = self.positions.get(dimension, 0) + 1
         self.positions[dimension] = position
         code = self.vocab.code_or_other(vocabulary, label)
-        self.snapshot.items.append(Item(dimension, position, code, label, line_number))
+        assert self.record is not None
+        self.record.items.append(Item(dimension, position, code, label, line_number))
 
     def list_fact(self, dimension: str) -> None:
         """A list with entries states its fact (a priority-area list means the city prioritises areas)."""

@@ -185,6 +185,9 @@ class Template:
     _headings: dict[str, tuple[str, str | None] | None] = field(init=False, repr=False, compare=False)
     _intros: dict[str, str | None] = field(init=False, repr=False, compare=False)
     _items: dict[str, bool] = field(init=False, repr=False, compare=False)
+    _readers: dict[str, tuple[tuple[Fact, ...], tuple[tuple[str, tuple[Prepared, ...]], ...]]] = field(
+        init=False, repr=False, compare=False
+    )
     _intro_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _roles: dict[str, tuple[str | None, bool, tuple[str, str | None] | None]] = field(
         init=False, repr=False, compare=False
@@ -203,6 +206,7 @@ class Template:
             ("_headings", {}),
             ("_intros", {}),
             ("_items", {}),
+            ("_readers", {}),
             ("_intro_words", tuple(dict.fromkeys(_verbatim_word(key) for key in self.list_intro_keys))),
             ("_roles", {}),
         ):
@@ -266,6 +270,18 @@ class Template:
             self._headings.clear()
         self._headings[text] = found
         return found
+
+    def readers_of(self, section: str) -> tuple[tuple[Fact, ...], tuple[tuple[str, tuple[Prepared, ...]], ...]]:
+        """The facts and the sentence lists a paragraph of ``section`` may state, in template order.
+        Cached per section: every paragraph of a document asks."""
+        try:
+            return self._readers[section]
+        except KeyError:
+            pass
+        facts = tuple(fact for fact in self.facts if not fact.sections or section in fact.sections)
+        lists = tuple((dim, patterns) for dim, (sections, patterns) in self.prose_lists.items() if section in sections)
+        self._readers[section] = (facts, lists)
+        return facts, lists
 
     def handler_of(self, section: str) -> str:
         """The name of the reader of a section (overview, spotlight, outcomes_grid, prose)."""

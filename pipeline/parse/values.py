@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -184,11 +185,18 @@ def restore_case(name: str, body: str) -> str:
     return smart_title(name)
 
 
+@lru_cache(maxsize=2)
+def _flattened(body: str) -> tuple[str, str]:
+    """The body on one line, and lower-cased: computed once for the city, region and country."""
+    flat = body.replace("\n", " ").replace("\t", " ")
+    return flat, flat.lower()
+
+
 def _restore_case_ascii(name: str, body: str) -> str:
     """restore_case without compiling a pattern per document: in ASCII text lower() keeps every
     offset, so the name is found with str.find (words may be wrapped onto the next line)."""
-    flat = body.replace("\n", " ").replace("\t", " ")
-    lowered, needle = flat.lower(), " ".join(name.lower().split())
+    flat, lowered = _flattened(body)
+    needle = " ".join(name.lower().split())
     start = lowered.find(needle)
     while start >= 0:
         end = start + len(needle)
