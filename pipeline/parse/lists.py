@@ -173,11 +173,11 @@ def _split_and(state: ParseState, segment: str, vocabulary: str) -> list[str]:
     return fallback or [segment]
 
 
-def inline_items(state: ParseState, dimension: str, paragraph: list[Line], section: str) -> list[str]:
+def inline_items(state: ParseState, dimension: str, paragraph: list[Line], text: str, section: str) -> list[str]:
     """Items on the intro's own line ('Staff skills and profiles include: Astronaut; Chef') belong to
     the list; text there that reads as no list is kept as unparsed, so no part of a line is lost.
     Returns the fields the paragraph gave."""
-    tail = state.template.after_list_intro(join_wrapped([x.text for x in paragraph]))
+    tail = state.template.after_list_intro(text, dimension)
     if not tail:
         return []
     vocabulary = state.template.vocabulary_of(dimension)

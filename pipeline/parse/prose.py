@@ -48,7 +48,7 @@ def read_body(state: ParseState, section: Section) -> None:
         intro = state.template.list_intro(text)
         pending = intro
         if intro:
-            fields.extend(inline_items(state, intro, paragraph, name))
+            fields.extend(inline_items(state, intro, paragraph, text, name))
         if intro and not fields:
             bare_intro = paragraph
         elif intro:

@@ -161,8 +161,8 @@ class Template:
     benchmark_topics: dict[str, Prepared]
     page_furniture: tuple[Prepared, ...] = ()
     list_facts: dict[str, str] = field(default_factory=dict)
-    list_intro_phrases: tuple[re.Pattern[str], ...] = ()
-    """Each list intro's wording as a pattern, longest first: where the intro ends in a line."""
+    list_intro_phrases: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    """Each list's intro wordings as patterns, longest first: where the intro ends in a line."""
     section_handlers: dict[str, str] = field(default_factory=dict)
     default_handler: str = "prose"
     no_value: frozenset[str] = frozenset({""})
@@ -314,10 +314,10 @@ class Template:
         folded = text.lower()
         return not any(word in folded for word in self._intro_words)
 
-    def after_list_intro(self, text: str) -> str:
-        """What a line says after its list intro ('Staff skills include: Astronaut; Chef' -> 'Astronaut;
-        Chef'), '' when nothing follows; the intro's own wording and punctuation are not part of it."""
-        for pattern in self.list_intro_phrases:
+    def after_list_intro(self, text: str, dimension: str) -> str:
+        """What a line says after its intro of ``dimension``'s list ('Staff skills include: Astronaut;
+        Chef' -> 'Astronaut; Chef'), '' when nothing follows; the intro's own words are not part of it."""
+        for pattern in self.list_intro_phrases.get(dimension, ()):
             match = pattern.search(text)
             if match:
                 return text[match.end() :].strip(" :;,–—-\t")
@@ -415,10 +415,8 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         benchmark_topics={k: _prepare(v) for k, v in bench["topics"].items()},
         page_furniture=_compile(data.get("page_furniture", [])),
         list_facts=dict(data.get("list_facts", {})),
-        list_intro_phrases=tuple(
-            _phrase_pattern(wording)
-            for wording in sorted(
-                (w for variants in data["list_intros"].values() for w in variants), key=len, reverse=True
-            )
-        ),
+        list_intro_phrases={
+            dimension: tuple(_phrase_pattern(wording) for wording in sorted(variants, key=len, reverse=True))
+            for dimension, variants in data["list_intros"].items()
+        },
     )
