@@ -22,6 +22,7 @@ _SPACE = re.compile(r"[ \u00a0\u2000-\u200b\u202f\u205f\u3000\f\v]+")
 _BULLET_START = frozenset("-*+–—•●▪■□◦○·▶►▸▹➢➤➔→✓✔✗✘☐☑◆◇❖0123456789")
 """First characters a bullet can start with: any other line skips the bullet pattern."""
 _WRAP_HYPHEN = re.compile(r"[A-Za-z]-$")
+_new_tuple = tuple.__new__
 
 
 class Line(NamedTuple):
@@ -96,9 +97,10 @@ def _clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
 def to_lines(text: str) -> list[Line]:
     """Numbered clean lines in reading order (two-column layout blocks re-flowed, numbers kept)."""
     raw_lines = split_source_lines(text.lstrip("\ufeff"))
+    # tuple.__new__ builds the named tuple without its Python-level __new__: half the cost per line
     if not may_have_columns(text):
-        return [Line(number, raw, *_clean(raw)) for number, raw in enumerate(raw_lines, start=1)]
-    return [Line(number, raw, *_clean(raw), column) for number, raw, column in reflow_columns(raw_lines)]
+        return [_new_tuple(Line, (number, raw, *_clean(raw), 0)) for number, raw in enumerate(raw_lines, start=1)]
+    return [_new_tuple(Line, (number, raw, *_clean(raw), column)) for number, raw, column in reflow_columns(raw_lines)]
 
 
 def join_wrapped(parts: list[str]) -> str:
