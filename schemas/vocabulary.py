@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -73,6 +73,16 @@ class Vocabulary:
     codes: tuple[Code, ...]
     descriptions: dict[str, str]
     _index: dict[tuple[str, str], str]
+    _keys_by_dimension: dict[str, tuple[tuple[str, str], ...]] = field(init=False, repr=False, compare=False)
+    """Each dimension's (key, code) pairs, longest key first: find_within scans one dimension."""
+
+    def __post_init__(self) -> None:
+        by_dimension: dict[str, list[tuple[str, str]]] = {}
+        for (dimension, key), code in self._index.items():
+            if key:
+                by_dimension.setdefault(dimension, []).append((key, code))
+        prepared = {dim: tuple(sorted(pairs, key=lambda pair: -len(pair[0]))) for dim, pairs in by_dimension.items()}
+        object.__setattr__(self, "_keys_by_dimension", prepared)
 
     @property
     def dimensions(self) -> list[str]:
@@ -96,12 +106,10 @@ class Vocabulary:
     def find_within(self, dimension: str, text: str) -> str | None:
         """The code whose longest wording occurs inside ``text`` as whole words, else None."""
         haystack = f" {label_key(text)} "
-        best: tuple[int, str] | None = None
-        for (dim, key), code in self._index.items():
-            if dim == dimension and key and f" {key} " in haystack:
-                if best is None or len(key) > best[0]:
-                    best = (len(key), code)
-        return best[1] if best else None
+        for key, code in self._keys_by_dimension.get(dimension, ()):
+            if f" {key} " in haystack:
+                return code
+        return None
 
     def code_or_other(self, dimension: str, label: str) -> str:
         return self.match(dimension, label) or OTHER

@@ -7,6 +7,7 @@ import re
 
 from pipeline.parse.record import BenchmarkClaim
 from pipeline.parse.state import ParseState
+from pipeline.parse.template import fold
 from schemas.vocabulary import OTHER, label_key
 
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
@@ -17,7 +18,7 @@ def read_claims(state: ParseState, text: str, line_number: int, folded: str | No
     template = state.template
     claims = state.snapshot.benchmark_claims
     found = 0
-    for match in template.benchmark.finditer(text, folded):
+    for match in template.benchmark.finditer_folded(text, folded):
         end = _SENTENCE_END.search(text, match.end())
         sentence = text[match.start() : end.end() if end else len(text)].strip()
         topic, city_value = _topic(state, sentence)
@@ -63,15 +64,16 @@ def _share_range(state: ParseState, share: str) -> tuple[float | None, float | N
 
 def _topic(state: ParseState, sentence: str) -> tuple[str, str | None]:
     template = state.template
+    folded = fold(sentence)
     for topic, pattern in template.benchmark_topics.items():
-        if not pattern.search(sentence):
+        if not pattern.found(sentence, folded):
             continue
         if topic == "approach":
             match = template.approach_sentence.search(sentence)
             return topic, approach_code(state, match.group("approach") if match else sentence)
         for fact in template.facts:
             if fact.name in (topic, f"has_{topic}"):
-                value = fact.read(sentence)
+                value = fact.read(sentence, folded)
                 return topic, None if value is None else ("yes" if value else "no")
         return topic, None
     return OTHER, None

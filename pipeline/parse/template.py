@@ -48,11 +48,17 @@ class Prepared:
     literal every match contains: most paragraphs are turned away without running the pattern, and
     results never change. Callers reading one text with many patterns fold it once and pass it."""
 
-    __slots__ = ("needle", "pattern")
+    __slots__ = ("lowercase", "needle", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.needle = _needle(pattern) if pattern.flags & re.IGNORECASE else None
+        source = pattern.pattern
+        letters = source.replace("(?P<", "").replace("(?P=", "")  # group syntax, not text to match
+        plain = letters == letters.lower() and not any(escape in source for escape in ("\\x", "\\u", "\\N"))
+        self.lowercase = re.compile(source) if plain and pattern.flags & re.IGNORECASE else None
+        """The pattern without case folding, for lower-cased ASCII text: its source has no capital letter
+        (so no \\S, \\W, \\D), and on text with none either, it matches where the folded pattern would."""
 
     def absent(self, folded: str | None) -> bool:
         return self.needle is not None and folded is not None and self.needle not in folded
@@ -70,6 +76,25 @@ class Prepared:
         if self.needle is not None and self.absent(folded if folded is not None else fold(text)):
             return iter(())
         return self.pattern.finditer(text)
+
+    def found(self, text: str, folded: str | None) -> bool:
+        """Whether the pattern occurs in ``text`` (case-sensitively on the folded text when it may)."""
+        if folded is None:
+            return self.pattern.search(text) is not None
+        if self.needle is not None and self.needle not in folded:
+            return False
+        if self.lowercase is not None:
+            return self.lowercase.search(folded) is not None
+        return self.pattern.search(text) is not None
+
+    def finditer_folded(self, text: str, folded: str | None) -> Iterator[re.Match[str]]:
+        """Like finditer, but run case-sensitively on the folded text when the pattern allows it (about
+        twice as fast as case-insensitive matching). Offsets are the text's; group values are lower-cased."""
+        if folded is None or self.lowercase is None:
+            return self.finditer(text, folded)
+        if self.needle is not None and self.needle not in folded:
+            return iter(())
+        return self.lowercase.finditer(folded)
 
 
 def _prepare(pattern: str) -> Prepared:
@@ -109,10 +134,10 @@ class Fact:
             else:
                 return None
         for pattern in self.negative:
-            if pattern.search(text, folded):
+            if pattern.found(text, folded):
                 return False
         for pattern in self.positive:
-            if pattern.search(text, folded):
+            if pattern.found(text, folded):
                 return True
         return None
 
