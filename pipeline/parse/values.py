@@ -175,8 +175,9 @@ def restore_case(name: str, body: str) -> str:
     """An all-caps header name takes the casing it has in the body text, else smart title case."""
     if not name.isupper():
         return name
-    if name.isascii() and body.isascii():
-        return _restore_case_ascii(name, body)
+    flattened = _flattened(body) if name.isascii() else None
+    if flattened is not None:
+        return _restore_case_found(name, *flattened)
     pattern = re.compile(r"(?<!\w)" + re.escape(name).replace(r"\ ", r"\s+") + r"(?!\w)", re.I)
     for match in pattern.finditer(body):
         found = " ".join(match.group(0).split())
@@ -186,16 +187,17 @@ def restore_case(name: str, body: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def _flattened(body: str) -> tuple[str, str]:
-    """The body on one line, and lower-cased: computed once for the city, region and country."""
+def _flattened(body: str) -> tuple[str, str] | None:
+    """The body on one line, and lower-cased, when lower-casing keeps every offset (no character
+    lower-cases to two, as 'İ' does); computed once for the city, region and country."""
     flat = body.replace("\n", " ").replace("\t", " ")
-    return flat, flat.lower()
+    lowered = flat.lower()
+    return (flat, lowered) if len(lowered) == len(flat) else None
 
 
-def _restore_case_ascii(name: str, body: str) -> str:
-    """restore_case without compiling a pattern per document: in ASCII text lower() keeps every
-    offset, so the name is found with str.find (words may be wrapped onto the next line)."""
-    flat, lowered = _flattened(body)
+def _restore_case_found(name: str, flat: str, lowered: str) -> str:
+    """restore_case for an ASCII name without compiling a pattern per document: the name is found
+    with str.find in the lower-cased body (its words may be wrapped onto the next line)."""
     needle = " ".join(name.lower().split())
     start = lowered.find(needle)
     while start >= 0:
