@@ -38,3 +38,40 @@ def test_the_section_reader_is_chosen_by_the_template(tmp_path: Path, stockholm_
     assert record is not None
     assert record.policy_area_data == []
     assert record.unparsed_lines, "the grid read as prose is kept as unparsed, not lost"
+
+
+def _prepared_patterns() -> list:
+    template = load_template()
+    patterns = [template.benchmark, *template.team_location, *template.team_staff]
+    patterns += [*template.approach_sentence.patterns, *template.benchmark_topics.values()]
+    patterns += [p for fact in template.facts for p in (*fact.negative, *fact.positive)]
+    patterns += [p for _, prepared in template.prose_lists.values() for p in prepared]
+    return patterns
+
+
+def _texts() -> list[str]:
+    """Every blank-line-separated block (a paragraph, as the parser reads it) of the fixture documents,
+    as written and upper-cased (case must not change what a pre-check lets through)."""
+    from tests.parse_helpers import fixture_names, read_document
+
+    texts: list[str] = []
+    for name in fixture_names():
+        document = read_document(name)
+        texts += [" ".join(block.split()) for block in document.split("\n\n") if block.strip()]
+    return texts + [text.upper() for text in texts]
+
+
+def test_literal_pre_checks_never_change_what_a_pattern_finds() -> None:
+    from pipeline.parse.template import fold
+
+    patterns, texts = _prepared_patterns(), _texts()
+    assert any(p.needle for p in patterns) and any(p.lowercase for p in patterns)
+    for text in texts:
+        folded = fold(text)
+        for prepared in patterns:
+            plain = prepared.pattern.search(text)
+            checked = prepared.search(text, folded)
+            assert (plain and plain.span()) == (checked and checked.span()), (prepared.pattern.pattern, text)
+            assert prepared.found(text, folded) == (plain is not None)
+            spans = [m.span() for m in prepared.pattern.finditer(text)]
+            assert [m.span() for m in prepared.finditer_folded(text, folded)] == spans
