@@ -27,8 +27,7 @@ def read_body(state: ParseState, section: Section) -> None:
         if not line.text:
             index += 1
             continue
-        item_like = line.bullet or looks_like_item(state, line)
-        if pending and item_like and not starts_prose(lines, index):
+        if pending and (line.bullet or looks_like_item(state, line)) and not starts_prose(lines, index):
             if bare_intro is not None:
                 state.attribute(bare_intro, f"{pending}:intro")
                 bare_intro = None
@@ -43,7 +42,7 @@ def read_body(state: ParseState, section: Section) -> None:
             line = lines[index]
             paragraph.append(line)
             index += 1
-        text = join_wrapped([x.text for x in paragraph])
+        text = line.text if len(paragraph) == 1 else join_wrapped([x.text for x in paragraph])
         fields = read_paragraph(state, name, text, paragraph[0].number)
         intro = state.template.list_intro(text)
         pending = intro

@@ -3,16 +3,7 @@ on every page are attributed on the way and belong to no section."""
 
 from __future__ import annotations
 
-from pipeline.parse.lines import Line
 from pipeline.parse.state import ParseState, Section
-from pipeline.parse.template import MAX_HEADING_WORDS
-
-
-def heading_of(state: ParseState, line: Line) -> tuple[str, str | None] | None:
-    """(section, spotlight title) when the line is a section heading, else None."""
-    if not line.text or line.words > MAX_HEADING_WORDS:
-        return None
-    return state.template.heading(line.text)
 
 
 def split_sections(state: ParseState) -> list[Section]:

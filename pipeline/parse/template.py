@@ -60,9 +60,6 @@ class Prepared:
         """The pattern without case folding, for lower-cased ASCII text: its source has no capital letter
         (so no \\S, \\W, \\D), and on text with none either, it matches where the folded pattern would."""
 
-    def absent(self, folded: str | None) -> bool:
-        return self.needle is not None and folded is not None and self.needle not in folded
-
     def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
         needle = self.needle
         if needle is not None:
@@ -73,8 +70,12 @@ class Prepared:
         return self.pattern.search(text)
 
     def finditer(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
-        if self.needle is not None and self.absent(folded if folded is not None else fold(text)):
-            return iter(())
+        needle = self.needle
+        if needle is not None:
+            if folded is None:
+                folded = fold(text)
+            if folded is not None and needle not in folded:
+                return iter(())
         return self.pattern.finditer(text)
 
     def found(self, text: str, folded: str | None) -> bool:
