@@ -9,6 +9,11 @@ For each corpus size N (1,000 and 10,000; also 100,000 with BENCH_FULL=1) it mea
   per city, so it grows with the corpus and is reported separately);
 each as a separate process, with wall time and peak resident memory (``/usr/bin/time``), and
 prints the ratios against the targets. Machines are noisy: compare ratios from one run.
+
+It also compares the parser with the parser of commit ``BASELINE_COMMIT`` (issue 9's "today's parser"):
+both parse the same documents, in alternating rounds of one run, each in its own process (the old one
+from a ``git archive`` of that commit on PYTHONPATH); the best round of each gives docs/s and the ratio.
+``BENCH_PARSER_ONLY=1`` runs only this comparison (no 10,000-document build).
 """
 
 from __future__ import annotations
@@ -36,6 +41,22 @@ for path in sorted(Path(sys.argv[1]).rglob("*.txt")):
     parse_text(path.read_text(encoding="utf-8"))
     count += 1
 print(count)
+"""
+BASELINE_COMMIT = "8d5fe37"
+"""The parser issue 9 measured (2.1 ms per document); the current one must be >= 5x faster."""
+PARSER_TARGET = 5.0
+PARSER_DOCUMENTS = int(os.environ.get("BENCH_PARSER_DOCUMENTS", "540"))
+PARSER_ROUNDS = int(os.environ.get("BENCH_PARSER_ROUNDS", "5"))
+PARSER_LOOP = """
+import sys, time
+from pathlib import Path
+from pipeline.parse.document import parse_text
+texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).rglob("*.txt"))]
+parse_text(texts[0])  # load vocabularies and template; the other documents are parsed for the first time
+started = time.perf_counter()
+for text in texts[1:]:
+    parse_text(text)
+print(len(texts) - 1, time.perf_counter() - started)
 """
 
 
@@ -111,6 +132,69 @@ def bench_size(count: int) -> list[Measure]:
     return measures
 
 
+@dataclass
+class ParserComparison:
+    documents: int
+    baseline_seconds: float
+    current_seconds: float
+
+    @property
+    def ratio(self) -> float:
+        return self.baseline_seconds / self.current_seconds
+
+    def text(self) -> str:
+        old, new = self.documents / self.baseline_seconds, self.documents / self.current_seconds
+        return (
+            f"parser on {self.documents} documents (best of {PARSER_ROUNDS} first passes each, one core): "
+            f"{BASELINE_COMMIT} {old:.0f} docs/s ({1000 / old:.2f} ms/doc), current {new:.0f} docs/s "
+            f"({1000 / new:.2f} ms/doc): {self.ratio:.1f}x faster (>= {PARSER_TARGET:.0f}x: "
+            f"{_verdict(self.ratio >= PARSER_TARGET)})"
+        )
+
+
+def baseline_checkout() -> Path:
+    """The baseline commit's pipeline and schemas, extracted once with ``git archive``."""
+    folder = WORK / f"parser_{BASELINE_COMMIT}"
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", BASELINE_COMMIT, "pipeline", "schemas"], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+        (folder / ".complete").touch()
+    return folder
+
+
+def _parse_loop(code_root: Path, documents: Path) -> tuple[int, float]:
+    """(documents parsed, seconds) of one pass in a fresh process: only the first document (which
+    loads the vocabularies and the template) is parsed before the clock starts, so no cache of the
+    parser has seen the timed documents."""
+    environment = {**os.environ, "PYTHONPATH": str(code_root)}
+    output = subprocess.run(
+        [PYTHON, "-c", PARSER_LOOP, str(documents)],
+        cwd=code_root,
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return int(output[0]), float(output[1])
+
+
+def compare_parsers(count: int = PARSER_DOCUMENTS) -> ParserComparison:
+    """Old and new parser on the same documents, in alternating rounds so both see the same load."""
+    documents = corpus(count)
+    baseline = baseline_checkout()
+    old, new = [], []
+    for _ in range(PARSER_ROUNDS):
+        parsed, seconds = _parse_loop(baseline, documents)
+        old.append(seconds)
+        parsed, seconds = _parse_loop(ROOT, documents)
+        new.append(seconds)
+    return ParserComparison(parsed, min(old), min(new))
+
+
 def startup_cost() -> Measure:
     empty = WORK / "raw_empty"
     shutil.rmtree(empty, ignore_errors=True)
@@ -167,6 +251,11 @@ def main() -> int:
     if os.environ.get("BENCH_SIZES"):
         sizes = [int(size) for size in os.environ["BENCH_SIZES"].split(",")]
     WORK.mkdir(parents=True, exist_ok=True)
+    print("comparing parsers ...", file=sys.stderr, flush=True)
+    parsers = compare_parsers()
+    print(parsers.text())
+    if os.environ.get("BENCH_PARSER_ONLY") == "1":
+        return 0 if parsers.ratio >= PARSER_TARGET else 1
     startup = startup_cost()
     results = {}
     for count in sizes:
@@ -175,7 +264,13 @@ def main() -> int:
     text = report(startup, results)
     print(text)
     (WORK / "results.json").write_text(
-        json.dumps({"startup": asdict(startup), "results": {n: [asdict(m) for m in ms] for n, ms in results.items()}}),
+        json.dumps(
+            {
+                "parser": {**asdict(parsers), "ratio": parsers.ratio},
+                "startup": asdict(startup),
+                "results": {n: [asdict(m) for m in ms] for n, ms in results.items()},
+            }
+        ),
         encoding="utf-8",
     )
     return 0

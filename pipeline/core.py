@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 """Bump when parsing changes what a document yields, so cached or published rows can be told apart."""
 
 

@@ -18,10 +18,12 @@ SUFFIXES = {".py", ".yaml", ".csv", ".sql"}
 
 
 def files_fingerprint(folders: Iterable[Path], salt: str = "") -> str:
-    """sha256 over the relative path and bytes of every code or data file below ``folders``."""
+    """sha256 over the relative path and bytes of every code or data file below ``folders`` (or of a file
+    named there)."""
     digest = hashlib.sha256(salt.encode())
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and "__pycache__" not in p.parts):
+        found = [folder] if folder.is_file() else folder.rglob("*")
+        for path in sorted(p for p in found if p.suffix in SUFFIXES and "__pycache__" not in p.parts):
             digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -30,7 +32,8 @@ def files_fingerprint(folders: Iterable[Path], salt: str = "") -> str:
 def parser_fingerprint() -> str:
     """What a document's bytes parse to depends on the ingest and parse code and the schema data."""
     return files_fingerprint(
-        [ROOT / "pipeline" / "ingest", ROOT / "pipeline" / "parse", ROOT / "schemas"], PARSER_VERSION
+        [ROOT / "pipeline" / "core.py", ROOT / "pipeline" / "ingest", ROOT / "pipeline" / "parse", ROOT / "schemas"],
+        PARSER_VERSION,
     )
 
 

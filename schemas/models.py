@@ -194,12 +194,15 @@ class UnparsedLinesTable(BaseTable):
     document_id: Str = _document_id()
     snapshot_id: Str = pa.Field(description="Snapshot of the document")
     line_number: Int = _line("1-based line number in the document")
+    column: Int = pa.Field(
+        isin=[0, 1, 2], description="0 for a full-width line; 1 or 2 for the left or right half of a two-column line"
+    )
     section: Str = pa.Field(description="Section the line sits in")
     reason: Str = pa.Field(description="Why the line was not read")
-    text: Str = pa.Field(description="The line as written")
+    text: Str = pa.Field(description="The line (or the part of it) as written")
 
     class Config:
-        unique = ["document_id", "line_number"]
+        unique = ["document_id", "line_number", "column"]
 
 
 class LineAttributionsTable(BaseTable):
@@ -266,7 +269,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "snapshot_items": ["snapshot_id", "dimension", "position"],
     "policy_area_data": ["snapshot_id", "position"],
     "benchmark_claims": ["snapshot_id", "position"],
-    "unparsed_lines": ["document_id", "line_number"],
+    "unparsed_lines": ["document_id", "line_number", "column"],
     "line_attributions": ["document_id", "line_number"],
     "parse_reports": ["snapshot_id"],
     "vocabulary": ["dimension", "code"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -21,18 +21,21 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 OTHER = "other"
 """Reserved code for a free-text answer that matches no option: kept verbatim, never dropped."""
 
-_ARTICLES = re.compile(r"^(?:a|an|the)\s+")
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_SPELLING = (
-    (re.compile(r"isation"), "ization"),
-    (re.compile(r"ising\b"), "izing"),
-    (re.compile(r"ise\b"), "ize"),
-    (re.compile(r"yse\b"), "yze"),
-    (re.compile(r"ysing\b"), "yzing"),
-    (re.compile(r"our\b"), "or"),
-    (re.compile(r"centred\b"), "centered"),
-    (re.compile(r"programme"), "program"),
-)
+_ARTICLE_WORDS = frozenset({"a", "an", "the"})
+_WORD = re.compile(r"[a-z0-9]+")
+_QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
+_SPELLING = {
+    "isation": "ization",
+    "ising": "izing",
+    "ise": "ize",
+    "yse": "yze",
+    "ysing": "yzing",
+    "our": "or",
+    "centred": "centered",
+    "programme": "program",
+}
+"""British -> American endings. One pass of one pattern: no replacement creates another's match."""
+_SPELLING_PATTERN = re.compile(r"isation|programme|(?:ising|ise|yse|ysing|our|centred)\b")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -44,12 +47,15 @@ def label_key(label: str) -> str:
     else:
         text = unicodedata.normalize("NFKD", label)
         text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("&", " and ")
-    text = _NON_ALNUM.sub(" ", text).strip()
-    text = _ARTICLES.sub("", text)
-    for pattern, replacement in _SPELLING:
-        text = pattern.sub(replacement, text)
-    return " ".join(text.split())
+    if "&" in text:
+        text = text.replace("&", " and ")
+    words = _WORD.findall(text)
+    if len(words) > 1 and words[0] in _ARTICLE_WORDS:
+        del words[0]
+    text = " ".join(words)
+    if _SPELLING_PATTERN.search(text):
+        text = _SPELLING_PATTERN.sub(lambda match: _SPELLING[match.group(0)], text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,16 @@ class Vocabulary:
     codes: tuple[Code, ...]
     descriptions: dict[str, str]
     _index: dict[tuple[str, str], str]
+    _keys_by_dimension: dict[str, tuple[tuple[str, str], ...]] = field(init=False, repr=False, compare=False)
+    """Each dimension's (key, code) pairs, longest key first: find_within scans one dimension."""
+
+    def __post_init__(self) -> None:
+        by_dimension: dict[str, list[tuple[str, str]]] = {}
+        for (dimension, key), code in self._index.items():
+            if key:
+                by_dimension.setdefault(dimension, []).append((key, code))
+        prepared = {dim: tuple(sorted(pairs, key=lambda pair: -len(pair[0]))) for dim, pairs in by_dimension.items()}
+        object.__setattr__(self, "_keys_by_dimension", prepared)
 
     @property
     def dimensions(self) -> list[str]:
@@ -80,25 +96,20 @@ class Vocabulary:
         """
         if dimension not in self.descriptions:
             raise KeyError(f"unknown vocabulary dimension {dimension!r}")
-        candidates = [label]
-        bare = re.sub(r"\s*\([^)]*\)\s*$", "", label)
-        if bare != label:
-            candidates.append(bare)
-        for candidate in candidates:
-            code = self._index.get((dimension, label_key(candidate)))
-            if code is not None:
-                return code
-        return None
+        code = self._index.get((dimension, label_key(label)))
+        if code is None and ")" in label:
+            bare = _QUALIFIER.sub("", label)
+            if bare != label:
+                code = self._index.get((dimension, label_key(bare)))
+        return code
 
     def find_within(self, dimension: str, text: str) -> str | None:
         """The code whose longest wording occurs inside ``text`` as whole words, else None."""
         haystack = f" {label_key(text)} "
-        best: tuple[int, str] | None = None
-        for (dim, key), code in self._index.items():
-            if dim == dimension and key and f" {key} " in haystack:
-                if best is None or len(key) > best[0]:
-                    best = (len(key), code)
-        return best[1] if best else None
+        for key, code in self._keys_by_dimension.get(dimension, ()):
+            if f" {key} " in haystack:
+                return code
+        return None
 
     def code_or_other(self, dimension: str, label: str) -> str:
         return self.match(dimension, label) or OTHER
@@ -155,9 +166,15 @@ TEMPLATE_PATH = Path(__file__).parent / "snapshot_template.yaml"
 
 
 @cache
+def template_data() -> dict:
+    """The snapshot template as loaded from YAML: every stage that needs the snapshot's wording
+    (the parser, the PDF reader) reads it from here, so the wording lives in one file."""
+    return yaml.load(TEMPLATE_PATH.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+
+
 def item_dimensions() -> dict[str, str]:
     """Each list dimension of a snapshot -> the vocabulary its items are coded with."""
-    return yaml.load(TEMPLATE_PATH.read_text(encoding="utf-8"), Loader=YAML_LOADER)["item_dimensions"]
+    return template_data()["item_dimensions"]
 
 
 def allowed_item_codes() -> dict[str, set[str]]:

@@ -35,6 +35,8 @@ def assert_well_formed(text: str, result: ParseResult) -> None:
     assert not missing, f"lines {sorted(missing)} are neither attributed nor kept as unparsed"
     for line in record.unparsed_lines:
         assert line.reason and line.section
+    keys = [(line.line_number, line.column) for line in record.unparsed_lines]
+    assert len(keys) == len(set(keys)), "two unparsed rows share a line and column (the table's key)"
 
 
 def blocks(text: str) -> list[str]:

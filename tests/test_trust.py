@@ -444,3 +444,19 @@ def _inventory_with_permissions_denied(tmp_path: Path) -> dict:
     found = results.get(timeout=60)
     child.join()
     return found
+
+
+def test_a_pdf_with_more_pages_than_the_limit_is_rejected_before_extraction(tmp_path: Path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "raw" / "2020" / "pages.pdf"
+    path.parent.mkdir(parents=True)
+    pdf = canvas.Canvas(str(path))
+    for number in range(4):
+        pdf.drawString(72, 720, f"City Innovation Snapshot OSLO, Norway page {number}")
+        pdf.showPage()
+    pdf.save()
+    limits = ParseLimits(max_pages=3, seconds=20, workers=1)
+    [parsed] = parse_documents(tmp_path / "raw", inventory(tmp_path / "raw"), None, limits)
+    assert parsed.rejection.reason == "too_large"
+    assert "4 pages" in parsed.rejection.message

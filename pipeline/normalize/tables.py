@@ -237,7 +237,14 @@ def build_tables(
             for n, c in enumerate(record.benchmark_claims, start=1)
         )  # fmt: skip
         rows["unparsed_lines"].extend(
-            {**keys, "line_number": u.line_number, "section": u.section, "reason": u.reason, "text": u.text}
+            {
+                **keys,
+                "line_number": u.line_number,
+                "column": u.column,
+                "section": u.section,
+                "reason": u.reason,
+                "text": u.text,
+            }
             for u in record.unparsed_lines
         )
         rows["line_attributions"].extend(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 FULL_WIDTH, LEFT, RIGHT = 0, 1, 2
 MIN_GUTTER_OFFSET = 25
@@ -29,8 +29,7 @@ _GAP = re.compile(rf"{_SPACE}{{3,}}(?=[^\s\u00a0\u2000-\u200a\u202f\u205f\u3000]
 _LEADING = re.compile(rf"^{_SPACE}*")
 
 
-@dataclass(frozen=True)
-class SourceLine:
+class SourceLine(NamedTuple):
     """A line (or one column's fragment of a line) in reading order, with its source line number."""
 
     number: int
@@ -42,6 +41,20 @@ def _gap_ends(text: str) -> list[int]:
     """Offsets where text resumes after an internal run of 3+ spaces (indentation excluded)."""
     indent = _LEADING.match(text).end()  # type: ignore[union-attr]
     return [match.end() for match in _GAP.finditer(text, indent) if match.start() > indent]
+
+
+_WIDE_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_WIDE_SPACES = frozenset("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000")
+
+
+def may_have_columns(text: str) -> bool:
+    """False when no line of ``text`` has a gap (three spaces or a wide space): nothing to re-flow."""
+    return "   " in text or _WIDE_SPACE.search(text) is not None
+
+
+def _may_have_gap(text: str) -> bool:
+    """A cheap test first: a line without three spaces in a row or any wide space has no gap."""
+    return "   " in text or not (text.isascii() or _WIDE_SPACES.isdisjoint(text))
 
 
 def _indent(text: str) -> int:
@@ -74,7 +87,7 @@ def _candidate_gutters(raw: list[str]) -> list[int]:
     ends: Counter[int] = Counter()
     fills: dict[int, list[int]] = {}
     for text in raw:
-        if "\t" in text:
+        if "\t" in text or not _may_have_gap(text):
             continue
         gaps = _gap_ends(text)
         if len(gaps) == 1 and gaps[0] >= MIN_GUTTER_OFFSET:
@@ -121,9 +134,12 @@ def reflow_columns(raw: list[str]) -> list[SourceLine]:
 
     Lines outside such blocks are returned unchanged; a document without columns comes back as is.
     """
+    gutters = _candidate_gutters(raw)
+    if not gutters:
+        return [SourceLine(index, text) for index, text in enumerate(raw, start=1)]
     taken: set[int] = set()
     blocks: dict[int, tuple[int, int, int]] = {}
-    for gutter in _candidate_gutters(raw):
+    for gutter in gutters:
         for start, end in _blocks(raw, gutter, taken):
             blocks[start] = (end, gutter, start)
             taken.update(range(start, end))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
-from pipeline.parse.layout import reflow_columns
+from pipeline.parse.layout import may_have_columns, reflow_columns
 
 _BULLET = re.compile(r"^(?:(?:[-*+–—](?=\s))|[•●▪■□◦○·▶►▸▹➢➤➔→✓✔✗✘☐☑◆◇❖]|(?:\d{1,2}[.)](?=\s)))\s*")
 _HEADING = re.compile(r"^#{1,6}\s+")
@@ -18,10 +19,16 @@ _EMPHASIS = re.compile(r"\*\*|__")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
 _CELL_SPLIT = re.compile(r"\t+|\s{3,}")
 _SPACE = re.compile(r"[ \u00a0\u2000-\u200b\u202f\u205f\u3000\f\v]+")
+_BULLET_START = frozenset("-*+–—•●▪■□◦○·▶►▸▹➢➤➔→✓✔✗✘☐☑◆◇❖0123456789")
+"""First characters a bullet can start with: any other line skips the bullet pattern."""
+_WRAP_HYPHEN = re.compile(r"[A-Za-z]-$")
+_new_tuple = tuple.__new__
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """One cleaned line. A named tuple rather than a frozen dataclass: as immutable, and a document
+    makes one per line, where a frozen dataclass's __init__ costs several times more."""
+
     number: int
     raw: str
     text: str
@@ -37,11 +44,14 @@ class Line:
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        """Words in the text (its spaces are single: clean_line collapses them)."""
+        return self.text.count(" ") + 1 if self.text else 0
 
 
 def normalise_characters(text: str) -> str:
     """Unicode compatibility forms (ligatures, no-break and thin spaces) and straight quotes."""
+    if text.isascii():
+        return text
     text = text.lstrip("\ufeff")
     text = unicodedata.normalize("NFKC", text)
     return text.translate(_QUOTES).replace("\u00ad", "")
@@ -53,30 +63,44 @@ def split_source_lines(text: str) -> list[str]:
 
 
 def clean_line(number: int, raw: str, column: int = 0) -> Line:
-    text = normalise_characters(raw)
-    heading = bool(_HEADING.match(text.lstrip()))
-    text = _HEADING.sub("", text.lstrip())
-    text = _EMPHASIS.sub("", text)
+    return Line(number, raw, *_clean(raw), column)
+
+
+@lru_cache(maxsize=1 << 15)
+def _clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
+    """(text, bullet, heading, cells) of a raw line. Cached: headings, labels and list options recur
+    in every document, and ASCII lines skip the Unicode work entirely."""
+    text = normalise_characters(raw).lstrip()
+    heading = text.startswith("#") and bool(_HEADING.match(text))
+    if heading:
+        text = _HEADING.sub("", text)
+    if "**" in text or "__" in text:
+        text = _EMPHASIS.sub("", text)
     bullet = False
-    while True:
+    while text[:1] in _BULLET_START:
         stripped = text.lstrip()
         match = _BULLET.match(stripped)
         if not match or not stripped[match.end() :].strip():
             break
         bullet = True
-        text = stripped[match.end() :]
+        text = stripped[match.end() :].lstrip()
+    if text.isascii():
+        clean = " ".join(text.split())
+        if "\t" not in text and "   " not in text and "\f" not in text and "\v" not in text:
+            return clean, bullet, heading, (clean,) if clean else ()
+    else:
+        clean = " ".join(_SPACE.sub(" ", text.replace("\t", " ")).split())
     cells = tuple(" ".join(_SPACE.sub(" ", cell).split()) for cell in _CELL_SPLIT.split(text.strip()))
-    cells = tuple(cell for cell in cells if cell)
-    clean = " ".join(_SPACE.sub(" ", text.replace("\t", " ")).split())
-    return Line(number, raw, clean, bullet, heading, cells, column)
+    return clean, bullet, heading, tuple(cell for cell in cells if cell)
 
 
 def to_lines(text: str) -> list[Line]:
     """Numbered clean lines in reading order (two-column layout blocks re-flowed, numbers kept)."""
-    return [
-        clean_line(source.number, source.text, source.column)
-        for source in reflow_columns(split_source_lines(text.lstrip("\ufeff")))
-    ]
+    raw_lines = split_source_lines(text.lstrip("\ufeff"))
+    # tuple.__new__ builds the named tuple without its Python-level __new__: half the cost per line
+    if not may_have_columns(text):
+        return [_new_tuple(Line, (number, raw, *_clean(raw), 0)) for number, raw in enumerate(raw_lines, start=1)]
+    return [_new_tuple(Line, (number, raw, *_clean(raw), column)) for number, raw, column in reflow_columns(raw_lines)]
 
 
 def join_wrapped(parts: list[str]) -> str:
@@ -86,7 +110,7 @@ def join_wrapped(parts: list[str]) -> str:
         part = part.strip()
         if not part:
             continue
-        if re.search(r"[A-Za-z]-$", joined) and part[:1].islower():
+        if joined.endswith("-") and _WRAP_HYPHEN.search(joined) and part[:1].islower():
             joined = joined[:-1] + part
         elif joined:
             joined = f"{joined} {part}"

@@ -47,10 +47,15 @@ class BenchmarkClaim:
 
 @dataclass(frozen=True)
 class UnparsedLine:
+    """A line, or the part of a line, that no field took: kept with the reason, never dropped."""
+
     line_number: int
     text: str
     section: str
     reason: str
+    column: int = 0
+    """0 for a full-width line; 1 or 2 for the left or right half of a two-column line, so the two
+    halves of one source line stay two rows with distinct keys."""
 
 
 @dataclass

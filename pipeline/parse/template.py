@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import re._constants as re_constants
+import re._parser as re_parser
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -11,23 +14,132 @@ import yaml
 
 from schemas.vocabulary import TEMPLATE_PATH, YAML_LOADER, label_key
 
+MAX_HEADING_WORDS = 12
+"""A longer line is never a section heading."""
+CACHE_LIMIT = 1 << 15
+"""Entries kept per text-keyed cache before it is emptied: bounded memory on any corpus."""
 
-def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
+
+MIN_NEEDLE = 4
+"""Shortest literal worth checking before a pattern runs."""
+
+
+def _needle(pattern: re.Pattern[str]) -> str | None:
+    """The longest run of literal characters every match must contain (top level of the pattern,
+    outside groups, alternatives and repeats), lower-cased; None if shorter than MIN_NEEDLE."""
+    best, run = "", ""
+    for op, value in re_parser.parse(pattern.pattern, pattern.flags):
+        if op is re_constants.LITERAL:
+            run += chr(value)
+            best = max(best, run, key=len)
+        else:
+            run = ""
+    return best.lower() if len(best) >= MIN_NEEDLE else None
+
+
+def fold(text: str) -> str | None:
+    """``text`` lower-cased for needle checks, or None when it is not ASCII: there ``lower()`` and a
+    pattern's case folding can disagree (e.g. 'İ'), so no check may turn the text away."""
+    return text.lower() if text.isascii() else None
+
+
+class Prepared:
+    """A compiled case-insensitive pattern that first checks, with a plain substring test, for a
+    literal every match contains: most paragraphs are turned away without running the pattern, and
+    results never change. Callers reading one text with many patterns fold it once and pass it."""
+
+    __slots__ = ("lowercase", "needle", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.needle = _needle(pattern) if pattern.flags & re.IGNORECASE else None
+        source = pattern.pattern
+        letters = source.replace("(?P<", "").replace("(?P=", "")  # group syntax, not text to match
+        plain = letters == letters.lower() and not any(escape in source for escape in ("\\x", "\\u", "\\N"))
+        self.lowercase = re.compile(source) if plain and pattern.flags & re.IGNORECASE else None
+        """The pattern without case folding, for lower-cased ASCII text: its source has no capital letter
+        (so no \\S, \\W, \\D), and on text with none either, it matches where the folded pattern would."""
+
+    def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
+        needle = self.needle
+        if needle is not None:
+            if folded is None:
+                folded = fold(text)
+            if folded is not None and needle not in folded:
+                return None
+        return self.pattern.search(text)
+
+    def finditer(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
+        needle = self.needle
+        if needle is not None:
+            if folded is None:
+                folded = fold(text)
+            if folded is not None and needle not in folded:
+                return iter(())
+        return self.pattern.finditer(text)
+
+    def found(self, text: str, folded: str | None) -> bool:
+        """Whether the pattern occurs in ``text`` (case-sensitively on the folded text when it may)."""
+        if folded is None:
+            return self.pattern.search(text) is not None
+        if self.needle is not None and self.needle not in folded:
+            return False
+        if self.lowercase is not None:
+            return self.lowercase.search(folded) is not None
+        return self.pattern.search(text) is not None
+
+    def finditer_folded(self, text: str, folded: str | None) -> Iterator[re.Match[str]]:
+        """Like finditer, but run case-sensitively on the folded text when the pattern allows it (about
+        twice as fast as case-insensitive matching). Offsets are the text's; group values are lower-cased."""
+        if folded is None or self.lowercase is None:
+            return self.finditer(text, folded)
+        if self.needle is not None and self.needle not in folded:
+            return iter(())
+        return self.lowercase.finditer(folded)
+
+
+def _prepare(pattern: str) -> Prepared:
+    return Prepared(re.compile(pattern, re.IGNORECASE))
+
+
+def _compile(patterns: list[str]) -> tuple[Prepared, ...]:
+    return tuple(_prepare(pattern) for pattern in patterns)
+
+
+def any_of(patterns: Iterable[Prepared]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of ``patterns`` does (None for none): one scan, not many."""
+    sources = [f"(?:{prepared.pattern.pattern})" for prepared in patterns]
+    return re.compile("|".join(sources), re.IGNORECASE) if sources else None
 
 
 @dataclass(frozen=True)
 class Fact:
     name: str
     sections: frozenset[str] | None
-    negative: tuple[re.Pattern[str], ...]
-    positive: tuple[re.Pattern[str], ...]
+    negative: tuple[Prepared, ...]
+    positive: tuple[Prepared, ...]
+    needles: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
+    """One literal of each pattern, when every pattern has one: a text holding none states nothing."""
 
-    def read(self, text: str) -> bool | None:
-        if any(p.search(text) for p in self.negative):
-            return False
-        if any(p.search(text) for p in self.positive):
-            return True
+    def __post_init__(self) -> None:
+        needles = [p.needle for p in (*self.negative, *self.positive)]
+        usable = all(needle is not None for needle in needles)
+        object.__setattr__(self, "needles", tuple(dict.fromkeys(needles)) if usable else None)  # type: ignore[arg-type]
+
+    def read(self, text: str, folded: str | None = None) -> bool | None:
+        folded = folded if folded is not None else fold(text)
+        if folded is not None and self.needles is not None:
+            for needle in self.needles:
+                if needle in folded:
+                    break
+            else:
+                return None
+        for pattern in self.negative:
+            if pattern.found(text, folded):
+                return False
+        for pattern in self.positive:
+            if pattern.found(text, folded):
+                return True
         return None
 
 
@@ -35,11 +147,11 @@ class Fact:
 class FirstMatch:
     """Several patterns tried in order, used like one compiled pattern (each may reuse group names)."""
 
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[Prepared, ...]
 
-    def search(self, text: str) -> re.Match[str] | None:
+    def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
         for pattern in self.patterns:
-            match = pattern.search(text)
+            match = pattern.search(text, folded)
             if match:
                 return match
         return None
@@ -61,35 +173,200 @@ class Template:
     overview_keys: dict[str, str]
     list_intro_keys: dict[str, str]
     item_dimensions: dict[str, str]
-    prose_lists: dict[str, tuple[frozenset[str], tuple[re.Pattern[str], ...]]]
+    prose_lists: dict[str, tuple[frozenset[str], tuple[Prepared, ...]]]
     section_lists: dict[str, str]
     outcomes_legend: tuple[str, ...]
     outcomes_note: tuple[str, ...]
     data_partnership_purpose: re.Pattern[str]
     facts: tuple[Fact, ...]
-    team_location: tuple[re.Pattern[str], ...]
-    team_staff: tuple[re.Pattern[str], ...]
+    team_location: tuple[Prepared, ...]
+    team_staff: tuple[Prepared, ...]
     approach_sentence: FirstMatch
-    benchmark: re.Pattern[str]
+    benchmark: Prepared
     share_phrases: dict[str, SharePhrase]
-    benchmark_topics: dict[str, re.Pattern[str]]
-    page_furniture: tuple[re.Pattern[str], ...] = ()
+    benchmark_topics: dict[str, Prepared]
+    page_furniture: tuple[Prepared, ...] = ()
     list_facts: dict[str, str] = field(default_factory=dict)
+    list_intro_phrases: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    """Each list's intro wordings as patterns, longest first: where the intro ends in a line."""
+    section_handlers: dict[str, str] = field(default_factory=dict)
+    default_handler: str = "prose"
+    no_value: frozenset[str] = frozenset({""})
+    """Keys of overview values that state there is nobody ('none', 'vacant')."""
+    purpose_list: str = "data_partners"
+    purpose_dimension: str = "data_partnership_purposes"
+    """The list whose sentence may hold a purpose clause, and the dimension the purpose goes to."""
+    team_sections: frozenset[str] = frozenset()
+    approach_sections: frozenset[str] = frozenset()
+    approach_vocabulary: str = "approaches"
+    outcomes_vocabulary: str = "policy_areas"
+    contrast_comparators: frozenset[str] = frozenset()
+    """Benchmark comparators whose share is of the cities unlike this one ('unlike')."""
+    examples: tuple[str, str] = ("", "")
+    """The title and a section heading as the template words them, for rejection messages."""
+    _header: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _furniture: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _spotlight: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _intro_filter: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _headings: dict[str, tuple[str, str | None] | None] = field(init=False, repr=False, compare=False)
+    _intros: dict[str, str | None] = field(init=False, repr=False, compare=False)
+    _items: dict[str, bool] = field(init=False, repr=False, compare=False)
+    _readers: dict[str, tuple[tuple[Fact, ...], tuple[tuple[str, tuple[Prepared, ...]], ...]]] = field(
+        init=False, repr=False, compare=False
+    )
+    _intro_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _roles: dict[str, tuple[str | None, bool, tuple[str, str | None] | None]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        """Patterns prepared once per template: one scan per line instead of one per wording."""
+        prefixes = "|".join(re.escape(prefix) for prefix in self.header_prefixes)
+        spotlight = rf"^{self.spotlight_prefix}\b\s*(?:[|:–—-]\s*)?(?P<title>.*)$"
+        intro_keys = "|".join(re.escape(key) for key in self.list_intro_keys)
+        for name, value in (
+            ("_header", re.compile(prefixes, re.IGNORECASE)),
+            ("_furniture", any_of(self.page_furniture)),
+            ("_spotlight", re.compile(spotlight, re.IGNORECASE)),
+            ("_intro_filter", re.compile(intro_keys)),
+            ("_headings", {}),
+            ("_intros", {}),
+            ("_items", {}),
+            ("_readers", {}),
+            ("_intro_words", tuple(dict.fromkeys(_verbatim_word(key) for key in self.list_intro_keys))),
+            ("_roles", {}),
+        ):
+            object.__setattr__(self, name, value)
+
+    def roles(self, text: str) -> tuple[str | None, bool, tuple[str, str | None] | None]:
+        """What a non-blank line can be, from its text alone: (key of a title line, page furniture,
+        section heading). Cached, so a line's text is classified once however often it recurs."""
+        try:
+            return self._roles[text]
+        except KeyError:
+            pass
+        title = label_key(text) if self.header_place(text) is not None else None
+        heading = self.heading(text) if text.count(" ") < MAX_HEADING_WORDS else None
+        found = (title, self.is_page_furniture(text), heading)
+        if len(self._roles) >= CACHE_LIMIT:
+            self._roles.clear()
+        self._roles[text] = found
+        return found
+
+    def may_be_item(self, text: str) -> bool:
+        """A short line can be a list item unless it ends a sentence or is a heading, a list intro or a
+        benchmark claim. Cached: list options recur in every document."""
+        try:
+            return self._items[text]
+        except KeyError:
+            pass
+        item = (
+            not text.endswith((".", ":"))
+            and self.heading(text) is None
+            and self.list_intro(text) is None
+            and not self.benchmark.search(text)
+        )
+        if len(self._items) >= CACHE_LIMIT:
+            self._items.clear()
+        self._items[text] = item
+        return item
 
     def is_page_furniture(self, text: str) -> bool:
         """A page number or running footer, repeated by the PDF on every page."""
-        return any(pattern.fullmatch(text) for pattern in self.page_furniture)
+        return self._furniture is not None and self._furniture.fullmatch(text) is not None
+
+    def header_place(self, text: str) -> str | None:
+        """The place part of a title line ('STOCKHOLM, Sweden'), '' if on the next line, else None."""
+        match = self._header.match(text)
+        return text[match.end() :].strip(" -–|:") if match else None
+
+    def heading(self, text: str) -> tuple[str, str | None] | None:
+        """(section, spotlight title) of a heading line, else None. Cached: headings recur."""
+        try:
+            return self._headings[text]
+        except KeyError:
+            pass
+        name = self.section_keys.get(label_key(text))
+        found: tuple[str, str | None] | None = (name, None) if name else None
+        if found is None:
+            match = self._spotlight.match(text)
+            if match:
+                found = ("spotlight", match.group("title").strip() or None)
+        if len(self._headings) >= CACHE_LIMIT:
+            self._headings.clear()
+        self._headings[text] = found
+        return found
+
+    def readers_of(self, section: str) -> tuple[tuple[Fact, ...], tuple[tuple[str, tuple[Prepared, ...]], ...]]:
+        """The facts and the sentence lists a paragraph of ``section`` may state, in template order.
+        Cached per section: every paragraph of a document asks."""
+        try:
+            return self._readers[section]
+        except KeyError:
+            pass
+        facts = tuple(fact for fact in self.facts if not fact.sections or section in fact.sections)
+        lists = tuple((dim, patterns) for dim, (sections, patterns) in self.prose_lists.items() if section in sections)
+        self._readers[section] = (facts, lists)
+        return facts, lists
+
+    def handler_of(self, section: str) -> str:
+        """The name of the reader of a section (overview, spotlight, outcomes_grid, prose)."""
+        return self.section_handlers.get(section, self.default_handler)
 
     def vocabulary_of(self, dimension: str) -> str:
         return self.item_dimensions.get(dimension, dimension)
 
     def list_intro(self, text: str) -> str | None:
-        """The list dimension a line such as 'Staff skills and profiles include:' introduces."""
-        key = label_key(text)
-        for intro_key, dimension in self.list_intro_keys.items():
-            if key == intro_key or key.endswith(" " + intro_key) or intro_key in key:
-                return dimension
-        return None
+        """The list dimension a line such as 'Staff skills and profiles include:' introduces
+        (the longest intro wording found in the line's key wins)."""
+        try:
+            return self._intros[text]
+        except KeyError:
+            pass
+        key = "" if self._no_intro_word(text) else label_key(text)
+        found = None
+        if key and self._intro_filter.search(key):
+            found = next((dim for intro_key, dim in self.list_intro_keys.items() if intro_key in key), None)
+        if len(self._intros) >= CACHE_LIMIT:
+            self._intros.clear()
+        self._intros[text] = found
+        return found
+
+    def _no_intro_word(self, text: str) -> bool:
+        """True when an ASCII text lacks a word that every list intro's key keeps verbatim: then no
+        intro can be in it, and its key need not be computed."""
+        if not text.isascii():
+            return False
+        folded = text.lower()
+        return not any(word in folded for word in self._intro_words)
+
+    def after_list_intro(self, text: str, dimension: str) -> str:
+        """What a line says after its intro of ``dimension``'s list ('Staff skills include: Astronaut;
+        Chef' -> 'Astronaut; Chef'), '' when nothing follows; the intro's own words are not part of it."""
+        for pattern in self.list_intro_phrases.get(dimension, ()):
+            match = pattern.search(text)
+            if match:
+                return text[match.end() :].strip(" :;,–—-\t")
+        return ""
+
+
+_SPELLING_OUTPUTS = re.compile(r"iz|yz|center|program|or$")
+_COMMON_WORDS = frozenset({"innovation", "city", "cities", "the"})
+
+
+def _verbatim_word(key: str) -> str:
+    """A word of a label key that any text with that key holds as written (lower-cased): one that no
+    spelling rule of label_key produces; the longest, preferring words most paragraphs do not use."""
+    words = [word for word in key.split() if not _SPELLING_OUTPUTS.search(word)]
+    if not words:
+        raise ValueError(f"list intro {key!r} has no word that label_key keeps verbatim")
+    return max(words, key=lambda word: (word not in _COMMON_WORDS, len(word)))
+
+
+def _phrase_pattern(wording: str) -> re.Pattern[str]:
+    """A wording matched word by word, whatever the punctuation and spacing between the words."""
+    words = re.findall(r"[^\W_]+", wording)
+    return re.compile(r"\b" + r"[\W_]+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
 
 
 def _as_list(value: str | list[str]) -> list[str]:
@@ -113,10 +390,9 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
     shares = "|".join(
         re.escape(p).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]") for p in sorted(phrases, key=len, reverse=True)
     )
-    benchmark = re.compile(
+    benchmark = _prepare(
         rf"\b(?P<comparator>{comparators})\s+(?P<share>\d+(?:[.,]\d+)?\s?%|{shares})\s+(?:of\s+)?"
-        r"(?:the\s+|all\s+|other\s+)*cities(?:\s+surveyed)?",
-        re.IGNORECASE,
+        r"(?:the\s+|all\s+|other\s+)*cities(?:\s+surveyed)?"
     )
     facts = tuple(
         Fact(
@@ -141,14 +417,32 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         section_lists=data["section_lists"],
         outcomes_legend=tuple(label_key(text) for text in data["outcomes_legend"]),
         outcomes_note=tuple(label_key(text) for text in data["outcomes_note"]),
-        data_partnership_purpose=re.compile(data["data_partnership_purpose"], re.IGNORECASE),
+        data_partnership_purpose=re.compile(data["data_partnership_purpose"]["pattern"], re.IGNORECASE),
+        purpose_list=data["data_partnership_purpose"]["list"],
+        purpose_dimension=data["data_partnership_purpose"]["dimension"],
+        section_handlers=dict(data["section_handlers"]),
+        default_handler=data["default_handler"],
+        no_value=frozenset(label_key(value) for value in data["no_value"]) | {""},
+        team_sections=frozenset(data["team_sections"]) | {"preamble"},
+        approach_sections=frozenset(data["approach_sections"]) | {"preamble"},
+        approach_vocabulary=data["approach_vocabulary"],
+        outcomes_vocabulary=data["outcomes_vocabulary"],
+        contrast_comparators=frozenset(" ".join(word.lower().split()) for word in bench.get("contrast", [])),
+        examples=(
+            data["header_prefixes"][0],
+            ", ".join(variants[0] for variants in list(data["sections"].values())[:2]),
+        ),
         facts=facts,
         team_location=_compile(data["team_location"]),
         team_staff=_compile(data["team_staff"]),
         approach_sentence=FirstMatch(_compile(_as_list(data["approach_sentence"]))),
         benchmark=benchmark,
         share_phrases=phrases,
-        benchmark_topics={k: re.compile(v, re.IGNORECASE) for k, v in bench["topics"].items()},
+        benchmark_topics={k: _prepare(v) for k, v in bench["topics"].items()},
         page_furniture=_compile(data.get("page_furniture", [])),
         list_facts=dict(data.get("list_facts", {})),
+        list_intro_phrases={
+            dimension: tuple(_phrase_pattern(wording) for wording in sorted(variants, key=len, reverse=True))
+            for dimension, variants in data["list_intros"].items()
+        },
     )

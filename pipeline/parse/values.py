@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -174,6 +175,9 @@ def restore_case(name: str, body: str) -> str:
     """An all-caps header name takes the casing it has in the body text, else smart title case."""
     if not name.isupper():
         return name
+    flattened = _flattened(body) if name.isascii() else None
+    if flattened is not None:
+        return _restore_case_found(name, *flattened)
     pattern = re.compile(r"(?<!\w)" + re.escape(name).replace(r"\ ", r"\s+") + r"(?!\w)", re.I)
     for match in pattern.finditer(body):
         found = " ".join(match.group(0).split())
@@ -182,8 +186,36 @@ def restore_case(name: str, body: str) -> str:
     return smart_title(name)
 
 
+@lru_cache(maxsize=2)
+def _flattened(body: str) -> tuple[str, str] | None:
+    """The body on one line, and lower-cased, when lower-casing keeps every offset (no character
+    lower-cases to two, as 'İ' does); computed once for the city, region and country."""
+    flat = body.replace("\n", " ").replace("\t", " ")
+    lowered = flat.lower()
+    return (flat, lowered) if len(lowered) == len(flat) else None
+
+
+def _restore_case_found(name: str, flat: str, lowered: str) -> str:
+    """restore_case for an ASCII name without compiling a pattern per document: the name is found
+    with str.find in the lower-cased body (its words may be wrapped onto the next line)."""
+    needle = " ".join(name.lower().split())
+    start = lowered.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        before, after = flat[start - 1 : start], flat[end : end + 1]
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            found = flat[start:end]
+            if found[:1].isupper() and not found.isupper():
+                return found
+        start = lowered.find(needle, start + 1)
+    return smart_title(name)
+
+
 def split_top_level(text: str, separators: str = ",;") -> list[str]:
     """Split on separators that are not inside parentheses."""
+    if "(" not in text:
+        parts = re.split(f"[{re.escape(separators)}]", text) if separators else [text]
+        return [part.strip() for part in parts if part.strip()]
     parts: list[str] = []
     depth = 0
     current: list[str] = []
@@ -201,9 +233,17 @@ def split_top_level(text: str, separators: str = ",;") -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+_LIST_WORD = re.compile(r"^(?:and|or|as well as(?: with)?|with|plus)\s+", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_LIST_WORD_INITIALS = frozenset("aAoOwWpP")
+_ARTICLE_INITIALS = frozenset("tTaA")
+
+
 def strip_list_word(segment: str) -> str:
     """Drop the grammar around a list entry: a leading 'and'/'or'/'as well as', articles, end marks."""
     segment = segment.strip().strip(".:;").strip()
-    segment = re.sub(r"^(?:and|or|as well as(?: with)?|with|plus)\s+", "", segment, flags=re.I)
-    segment = re.sub(r"^(?:the|a|an)\s+", "", segment, flags=re.I)
+    if segment[:1] in _LIST_WORD_INITIALS:
+        segment = _LIST_WORD.sub("", segment, count=1)
+    if segment[:1] in _ARTICLE_INITIALS:
+        segment = _ARTICLE.sub("", segment, count=1)
     return segment.strip().strip('"').strip()

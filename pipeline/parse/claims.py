@@ -1,0 +1,79 @@
+"""Benchmark claims: 'Like 50% of cities surveyed, Stockholm has a formal innovation strategy' gives
+the topic, the city's own answer, the comparator and the share of cities stated."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.parse.record import BenchmarkClaim
+from pipeline.parse.state import ParseState
+from pipeline.parse.template import fold
+from schemas.vocabulary import OTHER, label_key
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def read_claims(state: ParseState, text: str, line_number: int, folded: str | None) -> int:
+    """Add every claim a paragraph makes; return how many. ``folded``: see template.fold."""
+    template = state.template
+    claims = state.snapshot.benchmark_claims
+    found = 0
+    for match in template.benchmark.finditer_folded(text, folded):
+        end = _SENTENCE_END.search(text, match.end())
+        sentence = text[match.start() : end.end() if end else len(text)].strip()
+        topic, city_value = _topic(state, sentence)
+        comparator = " ".join(match.group("comparator").lower().split())
+        share = " ".join(match.group("share").lower().split())
+        pct = low = high = None
+        if share.endswith("%"):
+            pct = float(share.rstrip("% ").replace(",", "."))
+            low = high = pct
+        else:
+            low, high = _share_range(state, share)
+        claims.append(
+            BenchmarkClaim(
+                topic=topic,
+                city_value=city_value,
+                comparator=comparator,
+                refers_to_city_value=comparator not in template.contrast_comparators,
+                stated_pct=pct,
+                stated_text=share,
+                stated_low=low,
+                stated_high=high,
+                sentence=sentence,
+                source_line=line_number,
+            )
+        )
+        found += 1
+    return found
+
+
+def approach_code(state: ParseState, phrase: str) -> str | None:
+    """The approach option a phrase names, exactly or as the longest option inside it."""
+    vocabulary = state.template.approach_vocabulary
+    return state.vocab.match(vocabulary, phrase) or state.vocab.find_within(vocabulary, phrase)
+
+
+def _share_range(state: ParseState, share: str) -> tuple[float | None, float | None]:
+    key = label_key(share)
+    for phrase, spec in state.template.share_phrases.items():
+        if label_key(phrase) == key:
+            return spec.low, spec.high
+    return None, None
+
+
+def _topic(state: ParseState, sentence: str) -> tuple[str, str | None]:
+    template = state.template
+    folded = fold(sentence)
+    for topic, pattern in template.benchmark_topics.items():
+        if not pattern.found(sentence, folded):
+            continue
+        if topic == "approach":
+            match = template.approach_sentence.search(sentence)
+            return topic, approach_code(state, match.group("approach") if match else sentence)
+        for fact in template.facts:
+            if fact.name in (topic, f"has_{topic}"):
+                value = fact.read(sentence, folded)
+                return topic, None if value is None else ("yes" if value else "no")
+        return topic, None
+    return OTHER, None

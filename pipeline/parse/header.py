@@ -1,0 +1,60 @@
+"""The title line: 'City Innovation Snapshot STOCKHOLM, Sweden' names the city, region and country."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.core import Rejection
+from pipeline.parse.record import SnapshotRecord
+from pipeline.parse.state import ParseState
+from pipeline.parse.values import restore_case, split_top_level
+from schemas.countries import country_code
+from schemas.vocabulary import label_key
+
+HEADER_SEARCH_LINES = 40
+"""The title line must appear among the first non-blank lines; later it is only a page header."""
+_PLACE_IN_BRACKETS = re.compile(r"^(.+?)\s*(?:\((.+)\)|[-–|]\s+(.+))$")
+
+
+def find_header(state: ParseState) -> int | Rejection:
+    """Create the record from the title line and return its line number, or say why there is none."""
+    non_blank = [line for line in state.lines if line.text]
+    for index, line in enumerate(non_blank[:HEADER_SEARCH_LINES]):
+        place = state.template.header_place(line.text)
+        if place is None:
+            continue
+        used = [line]
+        if not place and index + 1 < len(non_blank):
+            used.append(non_blank[index + 1])
+            place = non_blank[index + 1].text
+        parts = [p.strip() for p in split_top_level(place, ",")]
+        if len(parts) == 1:
+            match = _PLACE_IN_BRACKETS.match(place)
+            if match:
+                parts = [match.group(1), match.group(2) or match.group(3)]
+        if len(parts) < 2 or not parts[0]:
+            return Rejection(
+                "no_country_in_header",
+                f"title line {place!r} does not name '<CITY>, <Country>'",
+                line.number,
+            )
+        body = "\n".join(x.text for x in state.lines)
+        city = restore_case(parts[0], body)
+        country = restore_case(parts[-1], body)
+        region = ", ".join(parts[1:-1]) or None
+        state.record = SnapshotRecord(
+            city=city,
+            country=country,
+            region=restore_case(region, body) if region else None,
+            country_code=country_code(country),
+        )
+        state.attribute(used, "header")
+        state.header_key = label_key(line.text)
+        state.header_end = used[-1].number
+        return line.number
+    return Rejection(
+        "no_snapshot_header",
+        f"no '{state.template.examples[0]} <CITY>, <Country>' title line among the first "
+        f"{HEADER_SEARCH_LINES} non-blank lines: not a snapshot document",
+        None,
+    )

@@ -1,0 +1,191 @@
+"""List answers: items under an intro (bulleted or plain lines, wrapped labels re-joined), items in a
+sentence ('A, B and C'), and items after the intro on its own line."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.parse.lines import Line, join_wrapped
+from pipeline.parse.state import ParseState
+from pipeline.parse.values import split_top_level, strip_list_word
+
+MAX_ITEM_WORDS = 9
+MAX_WRAPPED_LINES = 4
+"""A label is re-joined from at most this many wrapped lines."""
+_AND = re.compile(r"\s+(?:and|as well as)\s+")
+_AS_WELL_AS = re.compile(r",?\s+as well as(?: with)?\s+")
+
+
+def looks_like_item(state: ParseState, line: Line) -> bool:
+    return line.words <= MAX_ITEM_WORDS and state.template.may_be_item(line.text)
+
+
+def starts_prose(lines: list[Line], index: int) -> bool:
+    """A hard-wrapped sentence (hyphenated, or continued in lower case on the next line) is prose,
+    even when its first line is short enough to pass for a list item."""
+    line = lines[index]
+    if line.bullet:
+        return False
+    following = lines[index + 1] if index + 1 < len(lines) else None
+    if following is None or not following.text or following.bullet:
+        return False
+    if line.text.endswith("-") and following.text[:1].islower():
+        return True
+    return line.words >= 6 and following.text[:1].islower()
+
+
+def collect_items(state: ParseState, lines: list[Line], index: int, dimension: str) -> int:
+    """Read the items that start at ``lines[index]``; return the index of the first line after them."""
+    taken: list[Line] = []
+    previous: Line | None = None
+    """The last non-blank line taken."""
+    while index < len(lines):
+        line = lines[index]
+        continuation = (
+            previous is not None
+            and previous.bullet
+            and taken[-1] is previous
+            and not line.bullet
+            and line.text[:1].islower()
+        )
+        if (
+            not line.text
+            or line.bullet
+            or continuation
+            or (looks_like_item(state, line) and not starts_prose(lines, index))
+        ):
+            taken.append(line)
+            if line.text:
+                previous = line
+            index += 1
+        else:
+            break
+    vocabulary = state.template.vocabulary_of(dimension)
+    labels = group_labels(state, taken, vocabulary)
+    for label, used in labels:
+        state.add_item(dimension, label, used[0].number, vocabulary)
+        state.attribute(used, dimension)
+    if labels:
+        state.list_fact(dimension)
+    return index
+
+
+def group_labels(state: ParseState, lines: list[Line], vocabulary: str) -> list[tuple[str, list[Line]]]:
+    """Cut item lines into labels. A bullet starts an item (lower-case lines continue it);
+    plain lines are joined when together they form a known option ('Digital' + 'Governance')
+    or when a blank-separated block of up to three short lines matches nothing."""
+    labels: list[tuple[str, list[Line]]] = []
+    blocks: list[list[Line]] = [[]]
+    for line in lines:
+        if not line.text:
+            blocks.append([])
+        else:
+            blocks[-1].append(line)
+    for block in (b for b in blocks if b):
+        start = 0
+        while start < len(block):
+            if block[start].bullet:
+                end = start + 1
+                while end < len(block) and not block[end].bullet and block[end].text[:1].islower():
+                    end += 1
+                labels.append((join_wrapped([x.text for x in block[start:end]]), block[start:end]))
+                start = end
+                continue
+            end = _longest_match(state, block, start, vocabulary)
+            if end is None:
+                run_end = start + 1
+                while run_end < len(block) and not block[run_end].bullet:
+                    if _longest_match(state, block, run_end, vocabulary) is not None:
+                        break
+                    run_end += 1
+                run = block[start:run_end]
+                if len(run) == len(block) and len(run) <= 3 and all(x.words <= 3 for x in run):
+                    labels.append((join_wrapped([x.text for x in run]), run))
+                else:
+                    labels.extend((x.text, [x]) for x in run)
+                start = run_end
+                continue
+            labels.append((join_wrapped([x.text for x in block[start:end]]), block[start:end]))
+            start = end
+    stripped = [(strip_list_word(label), used) for label, used in labels]
+    return [(label, used) for label, used in stripped if label]
+
+
+def _longest_match(state: ParseState, block: list[Line], start: int, vocabulary: str) -> int | None:
+    for end in range(min(len(block), start + MAX_WRAPPED_LINES), start, -1):
+        if any(x.bullet for x in block[start + 1 : end]):
+            continue
+        if state.vocab.match(vocabulary, join_wrapped([x.text for x in block[start:end]])):
+            return end
+    return None
+
+
+def read_prose_list(state: ParseState, dimension: str, items_text: str, line_number: int) -> None:
+    """The items a sentence lists; the data-partnership sentence may also state its purpose."""
+    template = state.template
+    if dimension == template.purpose_list:
+        purpose = template.data_partnership_purpose.search(items_text)
+        if purpose:
+            label = strip_list_word(purpose.group("purpose"))
+            purposes = template.purpose_dimension
+            state.add_item(purposes, label, line_number, template.vocabulary_of(purposes))
+            items_text = items_text[: purpose.start()] + items_text[purpose.end() :]
+        items_text = _AS_WELL_AS.sub(", ", items_text)
+    vocabulary = template.vocabulary_of(dimension)
+    for label in split_prose_list(state, items_text, vocabulary):
+        state.add_item(dimension, label, line_number, vocabulary)
+
+
+def split_prose_list(state: ParseState, text: str, vocabulary: str) -> list[str]:
+    """'A, B and C' -> [A, B, C], keeping options that contain 'and' whole
+    ('training staff and building capacity'); an 'and' splits only when both sides are options."""
+    labels: list[str] = []
+    for segment in split_top_level(text):
+        segment = strip_list_word(segment)
+        if segment:
+            labels.extend(_split_and(state, segment, vocabulary))
+    return labels
+
+
+def _split_and(state: ParseState, segment: str, vocabulary: str) -> list[str]:
+    """Split 'A and B' where A is a known option, preferring the longest A and a split whose
+    parts are all options; a remainder that matches nothing is the next item, as free text."""
+    match_option = state.vocab.match
+    if match_option(vocabulary, segment):
+        return [segment]
+    fallback: list[str] | None = None
+    joints = list(_AND.finditer(segment))
+    for joint in reversed(joints):
+        left = strip_list_word(segment[: joint.start()])
+        right = strip_list_word(segment[joint.end() :])
+        if left and right and match_option(vocabulary, left):
+            rest = _split_and(state, right, vocabulary)
+            if all(match_option(vocabulary, part) for part in rest):
+                return [left, *rest]
+            fallback = fallback or [left, *rest]
+    if fallback is None:
+        # 'private philanthropy and other cities': free text, then a known option.
+        for joint in joints:
+            left = strip_list_word(segment[: joint.start()])
+            right = strip_list_word(segment[joint.end() :])
+            if left and right and match_option(vocabulary, right):
+                return [left, right]
+    return fallback or [segment]
+
+
+def inline_items(state: ParseState, dimension: str, paragraph: list[Line], text: str, section: str) -> list[str]:
+    """Items on the intro's own line ('Staff skills and profiles include: Astronaut; Chef') belong to
+    the list; text there that reads as no list is kept as unparsed, so no part of a line is lost.
+    Returns the fields the paragraph gave."""
+    tail = state.template.after_list_intro(text, dimension)
+    if not tail:
+        return []
+    vocabulary = state.template.vocabulary_of(dimension)
+    labels = split_prose_list(state, tail, vocabulary)
+    if labels and all(len(label.split()) <= MAX_ITEM_WORDS for label in labels):
+        for label in labels:
+            state.add_item(dimension, label, paragraph[0].number, vocabulary)
+        state.list_fact(dimension)
+        return [dimension, f"{dimension}:intro"]
+    state.unparsed_part(paragraph[-1], tail, section, "text after the list introduction is not a list of items")
+    return [f"{dimension}:intro"]

@@ -1,0 +1,45 @@
+"""The outcomes grid: policy-area cells (tab- or space-separated on a row, or one per line, labels
+wrapped over lines re-joined), besides the legend and the note under it."""
+
+from __future__ import annotations
+
+from pipeline.parse.lines import Line, clean_line
+from pipeline.parse.lists import group_labels
+from pipeline.parse.record import PolicyAreaData
+from pipeline.parse.state import ParseState, Section
+from schemas.vocabulary import label_key
+
+_END = clean_line(0, "")
+"""A blank line that closes the last block of single cells."""
+
+
+def read_outcomes(state: ParseState, section: Section) -> None:
+    template = state.template
+    grid: list[Line] = []
+    for line in section.lines:
+        if not line.text:
+            grid.append(line)
+            continue
+        key = label_key(line.text)
+        if any(marker in key for marker in template.outcomes_legend):
+            state.attribute([line], "outcomes_legend")
+        elif any(marker in key for marker in template.outcomes_note):
+            state.attribute([line], "outcomes_note")
+        else:
+            grid.append(line)
+    vocabulary = template.outcomes_vocabulary
+    cells: list[tuple[str, list[Line]]] = []
+    single: list[Line] = []
+    for line in [*grid, _END]:
+        if len(line.cells) >= 2:
+            cells.extend(group_labels(state, single, vocabulary))
+            single = []
+            cells.extend((cell, [line]) for cell in line.cells)
+        else:
+            single.append(line)
+    cells.extend(group_labels(state, single, vocabulary))
+    areas = state.snapshot.policy_area_data
+    for label, used in cells:
+        code = state.vocab.code_or_other(vocabulary, label)
+        areas.append(PolicyAreaData(len(areas) + 1, code, label, "unknown", used[0].number))
+        state.attribute(used, "policy_area_data")

@@ -1,0 +1,91 @@
+"""What the readers of one document share: its lines, the template and vocabulary, the record being
+filled, and which (line, column) pairs a field has already taken.
+
+Each part of a snapshot (header, sections, overview, lists, claims, outcome grid, prose) is read by
+its own module; they all work on one :class:`ParseState`, so the bookkeeping that keeps every line
+either attributed or kept as unparsed lives here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.parse.lines import Line
+from pipeline.parse.record import Item, SnapshotRecord, UnparsedLine
+from pipeline.parse.template import Template
+from schemas.vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the lines under it ('preamble' for text before the first heading)."""
+
+    name: str
+    heading: Line | None
+    title: str | None
+    lines: list[Line]
+
+
+@dataclass
+class ParseState:
+    lines: list[Line]
+    template: Template
+    vocab: Vocabulary
+    record: SnapshotRecord | None = None
+    """Set once the title line is found; every reader after the header fills it."""
+    positions: dict[str, int] = field(default_factory=dict)
+    """Items added so far per list dimension (the next item's position)."""
+    last_prose: tuple[Line, str] | None = None
+    """The last sentence read and its line: a document ending inside it was cut off."""
+    header_key: str = ""
+    header_end: int = 0
+    """The title's key (a page header repeats it) and the number of its last line."""
+    attributed: set[tuple[int, int]] = field(default_factory=set)
+    """(line number, column) of every attributed line: the two halves of a two-column line
+    are accounted for separately, so one half never hides the other from unparsed_lines."""
+
+    @property
+    def snapshot(self) -> SnapshotRecord:
+        """The record being filled (readers run only after the header created it)."""
+        assert self.record is not None, "the header is read first"
+        return self.record
+
+    def attribute(self, lines: list[Line], field: str) -> None:
+        """Record that ``lines`` gave ``field`` (comma-separated fields add up per line)."""
+        assert self.record is not None
+        line_fields = self.record.line_fields
+        for line in lines:
+            if not line.text:
+                continue
+            self.attributed.add((line.number, line.column))
+            existing = line_fields.get(line.number)
+            if existing is None and "," not in field:
+                line_fields[line.number] = field
+                continue
+            parts = dict.fromkeys([*(existing or "").split(","), *field.split(",")])
+            line_fields[line.number] = ",".join(part for part in parts if part)
+
+    def unparsed(self, lines: list[Line], section: str, reason: str) -> None:
+        """Keep the lines no field took, with the reason (never a line already attributed)."""
+        kept = self.snapshot.unparsed_lines
+        for line in lines:
+            if line.text and (line.number, line.column) not in self.attributed:
+                kept.append(UnparsedLine(line.number, line.raw.strip(), section, reason, line.column))
+
+    def unparsed_part(self, line: Line, text: str, section: str, reason: str) -> None:
+        """Keep the part of a line that no field took (the rest of the line was attributed)."""
+        self.snapshot.unparsed_lines.append(UnparsedLine(line.number, text, section, reason, line.column))
+
+    def add_item(self, dimension: str, label: str, line_number: int, vocabulary: str) -> None:
+        """Append an item to a list, coded with its vocabulary ('other' for free text)."""
+        position = self.positions.get(dimension, 0) + 1
+        self.positions[dimension] = position
+        code = self.vocab.code_or_other(vocabulary, label)
+        assert self.record is not None
+        self.record.items.append(Item(dimension, position, code, label, line_number))
+
+    def list_fact(self, dimension: str) -> None:
+        """A list with entries states its fact (a priority-area list means the city prioritises areas)."""
+        fact = self.template.list_facts.get(dimension)
+        if fact and getattr(self.record, fact) is None:
+            setattr(self.record, fact, True)
