@@ -64,14 +64,14 @@ def test_a_file_cut_inside_a_utf8_character_is_truncated():
     assert rejection.reason == "truncated"
 
 
-def test_inventory_reuses_the_hash_of_a_file_whose_size_and_mtime_are_unchanged(tmp_path: Path):
+def test_inventory_reuses_the_hash_of_a_file_whose_size_times_and_inode_are_unchanged(tmp_path: Path):
     (tmp_path / "2020").mkdir()
     path = tmp_path / "2020" / "a.txt"
     path.write_bytes(b"one")
     stamps: dict = {}
     [first] = inventory(tmp_path, stamps)
     assert first.document_id == hashlib.sha256(b"one").hexdigest()
-    stamps["2020/a.txt"] = (*stamps["2020/a.txt"][:2], "f" * 64)  # a stamp says: already hashed
+    stamps["2020/a.txt"] = (*stamps["2020/a.txt"][:4], "f" * 64)  # a stamp says: already hashed
     [again] = inventory(tmp_path, stamps)
     assert again.document_id == "f" * 64
     path.write_bytes(b"two!")  # a new size (and mtime): hashed again
