@@ -17,6 +17,7 @@ from pipeline.normalize.incremental import BuildPlan, assemble_tables, batch_of,
 from pipeline.parse.cache import ParseCache
 from pipeline.parse.source import ParsedDocument, parse_ref
 from pipeline.publish.files import build_duckdb, table_description, write_parquet
+from pipeline.publish.guard import missing_raw_folder, publish_refusal
 from pipeline.publish.lock import build_lock
 from pipeline.publish.staging import DUCKDB_FILE, clear_stale_staging, publish, staging_dir
 from pipeline.settings import PARSE_BATCHES, WarehouseSettings
@@ -48,6 +49,8 @@ def table_metadata(table: pd.DataFrame, name: str, path: Path | None = None) -> 
 
 @dg.asset(group_name="ingest", description="Every file under raw/: path, content hash, wave, format.")
 def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> list[DocumentRef]:
+    if problem := missing_raw_folder(settings.raw_path):
+        raise dg.Failure(description=problem)
     stamps = read_stamps(settings.stamps_path)
     refs = inventory(settings.raw_path, stamps)
     write_stamps(settings.stamps_path, stamps)
@@ -209,6 +212,8 @@ def duckdb_warehouse(
         "tables": sorted(files),
     }
     with build_lock(warehouse, wait=True):
+        if refusal := publish_refusal(files["documents"], warehouse, settings.allow_empty):
+            raise dg.Failure(description=refusal, metadata={"refused_publish": True})
         published = publish(files, staged, warehouse, manifest)
         clear_stale_staging(warehouse)
     pruned = ParseCache(settings.cache_path).prune({ref.document_id for ref in raw_documents})

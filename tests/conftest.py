@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.commands.build import run_build
+from pipeline.runner import run_build
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 STOCKHOLM = PROJECT_ROOT / "raw" / "2020" / "stockholm.txt"

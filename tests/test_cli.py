@@ -16,7 +16,8 @@ def test_check_prints_the_record_and_its_parse_report(capsys):
 
 
 def test_check_exits_non_zero_for_a_document_that_would_be_rejected(tmp_path: Path, capsys):
-    bad = tmp_path / "notes.txt"
+    (tmp_path / "2020").mkdir()
+    bad = tmp_path / "2020" / "notes.txt"
     bad.write_text("Meeting notes\n", encoding="utf-8")
     assert main(["check", str(STOCKHOLM), str(bad)]) == 1
     assert "REJECTED no_snapshot_header" in capsys.readouterr().out
@@ -44,7 +45,8 @@ def test_sql_reports_errors_and_a_missing_warehouse(messy_build, tmp_path: Path,
 def test_check_reads_a_pdf_with_its_grid_statuses(tmp_path: Path, capsys):
     from tests.pdf_factory import snapshot_pdf
 
-    pdf = tmp_path / "stockholm.pdf"
+    (tmp_path / "2020").mkdir()
+    pdf = tmp_path / "2020" / "stockholm.pdf"
     pdf.write_bytes(snapshot_pdf())
     assert main(["check", str(pdf)]) == 0
     out = capsys.readouterr().out
