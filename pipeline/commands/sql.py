@@ -26,15 +26,18 @@ class NotAQuery(ValueError):
 
 
 def read_only_connection(database: Path):
-    """DuckDB on ``database``, read-only, with external access limited to the warehouse's Parquet twins."""
+    """An in-memory DuckDB with ``database`` attached read-only as the default catalog, and external
+    access limited to the warehouse's Parquet twins. (Attached rather than opened, so a process that
+    already holds the file open with other settings, a test or a notebook, can still run queries.)"""
     import duckdb
 
     parquet = database.parent / PARQUET_DIR
     allowed = sorted({f"{parquet.absolute()}/", f"{parquet.resolve()}/"})
-    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    connection = duckdb.connect(str(database), read_only=True, config=config)
-    # allowed_directories can only be set once the database is open; then external access is switched
-    # off (it cannot be switched back on) and the configuration locked against SET in the query
+    connection = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    connection.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(database)])
+    connection.execute("USE warehouse")
+    # then external access is switched off (it cannot be switched back on), except the Parquet folder,
+    # and the configuration is locked against SET in the query
     connection.execute("SET allowed_directories = ?", [allowed])
     connection.execute("SET enable_external_access = false")
     connection.execute("SET lock_configuration = true")
