@@ -36,9 +36,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check pipeline schemas tests bench
 	$(BIN)/ruff format --check pipeline schemas tests bench
 
+# `dg dev` (dagster-dg-cli) finds the project through [tool.dg] in pyproject.toml; VIRTUAL_ENV tells it
+# which environment runs the code (the project's .venv, activated or not)
 dagster: $(STAMP)
 	mkdir -p $(DAGSTER_HOME)
-	$(BIN)/dagster dev -m pipeline.definitions --host 127.0.0.1 --port $(DAGSTER_PORT)
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dg dev --host 127.0.0.1 --port $(DAGSTER_PORT)
 
 clean:
 	rm -rf warehouse/parquet warehouse/warehouse.duckdb warehouse/report warehouse/manifest.json warehouse/.cache warehouse/.staging
