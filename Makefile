@@ -8,13 +8,26 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DAGSTER_PORT ?= 3000
 export DAGSTER_HOME
 
-.PHONY: setup warehouse test lint dagster clean bench report docs
+.PHONY: setup warehouse test lint dagster clean bench report docs lock demo
 
-$(STAMP): pyproject.toml
+UV_VERSION := 0.13.8
+UV := $(BIN)/uv
+UV_PIP := $(UV) pip install --quiet --python $(BIN)/python
+
+# Installs exactly the versions of requirements.lock (what CI tested, with their hashes) through uv, a
+# pinned wheel from PyPI; then the project itself, editable (compat mode: a plain path in the venv, so
+# `citysnap` starts without setuptools' import hook). `make lock` refreshes the lock after a change to
+# pyproject.toml (newest versions within its bounds: `make lock UPGRADE=--upgrade`).
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(UV_PIP) --require-hashes --requirement requirements.lock
+	$(UV_PIP) --no-deps --config-settings editable_mode=compat --editable .
 	touch $(STAMP)
+
+lock: $(STAMP)
+	$(UV) pip compile pyproject.toml --extra dev --universal --generate-hashes --python-version 3.11 --quiet \
+		$(UPGRADE) -o requirements.lock
 
 setup: $(STAMP)
 
