@@ -35,6 +35,15 @@ setup: $(STAMP)
 warehouse: $(STAMP)
 	$(BIN)/citysnap build --raw raw --warehouse warehouse || [ $$? -eq 4 ]
 
+# A warehouse to look at on day one: a few hundred generated snapshots over both waves, built into demo/
+# (never warehouse/); every table, the summary and every report page say the data is synthetic.
+DEMO := demo
+demo: $(STAMP)
+	rm -rf $(DEMO)/raw
+	$(BIN)/citysnap synth --count 300 --seed 0 --out $(DEMO)/raw
+	$(BIN)/citysnap build --raw $(DEMO)/raw --warehouse $(DEMO)/warehouse --skip-report || [ $$? -eq 4 ]
+	$(BIN)/citysnap report --warehouse $(DEMO)/warehouse --open
+
 report: $(STAMP)
 	$(BIN)/citysnap report --warehouse warehouse
 

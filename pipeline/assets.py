@@ -21,6 +21,7 @@ from pipeline.publish.guard import missing_raw_folder, publish_refusal
 from pipeline.publish.lock import build_lock
 from pipeline.publish.staging import DUCKDB_FILE, clear_stale_staging, publish, staging_dir
 from pipeline.settings import PARSE_BATCHES, WarehouseSettings
+from pipeline.synthetic import is_synthetic_corpus, mark_warehouse
 from schemas.models import TABLE_MODELS
 
 TABLES = list(TABLE_MODELS)
@@ -204,6 +205,8 @@ def duckdb_warehouse(
     warehouse = settings.warehouse_path
     files = {name: Path(path) for name, path in {**parquet_tables, **aggregate_tables}.items()}
     staged = build_duckdb(files, staging_dir(warehouse, context.run.run_id) / DUCKDB_FILE, aggregate_descriptions())
+    if is_synthetic_corpus(settings.raw_path):
+        mark_warehouse(staged)
     manifest = {
         "build_fingerprint": build_fingerprint(),
         "parser_fingerprint": parser_fingerprint(),

@@ -35,7 +35,10 @@ def build_summary(warehouse_dir: Path) -> str:
     import duckdb
     from tabulate import tabulate
 
+    from pipeline.synthetic import notice_of
+
     with duckdb.connect(str(warehouse_dir / DUCKDB_FILE), read_only=True) as connection:
+        notice = notice_of(connection)
         status = dict(connection.execute("SELECT status, count(*) FROM documents GROUP BY status").fetchall())
         tables = [
             row[0]
@@ -44,6 +47,7 @@ def build_summary(warehouse_dir: Path) -> str:
         counts = [(name, connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in tables]
         rejected = connection.execute("SELECT path, reason, message FROM rejected_documents ORDER BY path").fetchall()
     lines = [
+        *([notice] if notice else []),
         f"documents: {status.get('loaded', 0)} loaded, {status.get('rejected', 0)} rejected",
         *(f"  rejected {path}: {reason}: {message}" for path, reason, message in rejected),
         tabulate(counts, headers=["table", "rows"], tablefmt="simple"),
