@@ -2,6 +2,7 @@
 GraphQL, CLI builds are recorded in the project's instance, and the schedule and sensor ship running."""
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -140,3 +141,19 @@ def test_make_dagster_starts_on_a_fresh_clone_and_answers_graphql(fresh_dagster_
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=30)
+
+
+def test_a_no_change_build_is_quiet_and_says_the_warehouse_is_up_to_date(tmp_path, capfd, caplog):
+    """No "Blocking asset check ... emitted no result" warning: an up-to-date warehouse is the normal case."""
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    shutil.copy(STOCKHOLM, raw / "2020" / "stockholm.txt")
+    args = ["build", "--raw", str(raw), "--warehouse", str(tmp_path / "warehouse"), "--skip-report"]
+    assert main(args) == 0
+    capfd.readouterr()
+    caplog.clear()
+    assert main(args) == 0
+    out, err = capfd.readouterr()
+    assert "warehouse already up to date" in out
+    assert "emitted no result" not in out + err + caplog.text
+    assert [record for record in caplog.records if record.levelno >= logging.WARNING] == []
