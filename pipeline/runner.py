@@ -127,8 +127,8 @@ def _root_cause(error) -> tuple[str, str]:
 def _hint(cls_name: str, message: str, warehouse_dir: Path) -> str:
     if cls_name == "PermissionError" or "Permission denied" in message or "Read-only file system" in message:
         return (
-            f"make the warehouse folder writable for this user (ls -ld {warehouse_dir}), or build into another "
-            "folder with --warehouse DIR"
+            "this user may not read or write the path named in the error: fix its permissions (ls -ld PATH), "
+            f"or build into another folder than {warehouse_dir} with --warehouse DIR"
         )
     if "No space left on device" in message:
         return "free disk space on the warehouse's file system, then run the build again"

@@ -65,6 +65,10 @@ def rejected_count(warehouse_dir: Path) -> int:
 
 def report_failures(failures: list, warehouse: Path) -> int:
     """Print each failed step, its error and what to do; return the exit code."""
+    if not failures:
+        print("build FAILED before any step ran (see the Dagster run log: `make dagster`, Runs)", file=sys.stderr)
+        print("nothing was published: the previous warehouse, if any, is unchanged", file=sys.stderr)
+        return EXIT_FAILED
     only_report = all(failure.step == REPORT_STEP for failure in failures)
     for failure in failures:
         print(f"build FAILED at step {failure.step}: {failure.error}", file=sys.stderr)
