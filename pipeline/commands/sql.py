@@ -33,7 +33,9 @@ def read_only_connection(database: Path):
 
     parquet = database.parent / PARQUET_DIR
     allowed = sorted({f"{parquet.absolute()}/", f"{parquet.resolve()}/"})
-    connection = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    # no extension is installed or loaded behind the query's back, and nothing spills to a temporary folder
+    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False, "temp_directory": ""}
+    connection = duckdb.connect(config=config)
     connection.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(database)])
     connection.execute("USE warehouse")
     # then external access is switched off (it cannot be switched back on), except the Parquet folder,
