@@ -47,7 +47,7 @@ class _VersionAction(argparse.Action):
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="citysnap",
-        description=__doc__.splitlines()[0],
+        description="Build the warehouse through Dagster, query it, or check documents without building.",
         epilog=ENVIRONMENT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

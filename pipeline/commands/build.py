@@ -126,15 +126,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     build = commands.add_parser(
         "build",
         help="build the warehouse from raw/ through Dagster",
-        description=__doc__,
+        description=__doc__.replace("``", "`"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build.add_argument(
-        "--raw", default=DEFAULT_RAW_DIR, help="folder of documents, <year>/<city>.txt|.md|.pdf (default: "
+        "--raw", default=DEFAULT_RAW_DIR,
+        metavar="DIR", help="folder of documents, <year>/<city>.txt|.md|.pdf (default: "
         "$CITYSNAP_RAW_DIR or raw/)"
     )  # fmt: skip
     build.add_argument(
-        "--warehouse", default=DEFAULT_WAREHOUSE_DIR, help="output folder (default: $CITYSNAP_WAREHOUSE_DIR or "
+        "--warehouse", default=DEFAULT_WAREHOUSE_DIR,
+        metavar="DIR", help="output folder (default: $CITYSNAP_WAREHOUSE_DIR or "
         "warehouse/)"
     )  # fmt: skip
     build.add_argument("--quiet", action="store_true", help="no progress lines")

@@ -131,13 +131,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser(
         "check",
         help="parse documents without building; non-zero exit if any would be rejected",
-        description=__doc__,
+        description=__doc__.replace("``", "`"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("files", nargs="+", metavar="FILE", help="document(s) to check: .txt, .md or .pdf")
     check.add_argument(
         "--raw",
         default=DEFAULT_RAW_DIR,
+        metavar="DIR",
         help="raw folder the files belong to, to read their wave folder as the build does (default: "
         "$CITYSNAP_RAW_DIR or raw/; a file elsewhere is read relative to its own folder)",
     )

@@ -125,6 +125,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     city.add_argument(
         "--warehouse",
         default=DEFAULT_WAREHOUSE_DIR,
+        metavar="DIR",
         help="warehouse folder holding warehouse.duckdb (default: $CITYSNAP_WAREHOUSE_DIR or warehouse/)",
     )
     city.set_defaults(handler=cmd_city)

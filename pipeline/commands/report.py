@@ -26,6 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     report.add_argument(
         "--warehouse",
         default=DEFAULT_WAREHOUSE_DIR,
+        metavar="DIR",
         help="warehouse folder holding warehouse.duckdb; the report goes to its report/ (default: "
         "$CITYSNAP_WAREHOUSE_DIR or warehouse/)",
     )

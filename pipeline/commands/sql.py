@@ -95,13 +95,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     sql = commands.add_parser(
         "sql",
         help="run a read-only query against warehouse.duckdb",
-        description=__doc__,
+        description=__doc__.replace("``", "`"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sql.add_argument("query", metavar="QUERY", help="SQL query, in quotes; `-` reads it from standard input")
     sql.add_argument(
         "--warehouse",
         default=DEFAULT_WAREHOUSE_DIR,
+        metavar="DIR",
         help="warehouse folder holding warehouse.duckdb (default: $CITYSNAP_WAREHOUSE_DIR or warehouse/)",
     )
     sql.add_argument(
