@@ -3,19 +3,46 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The project's Dagster instance (committed .dagster_home/dagster.yaml): CLI builds and the UI share it.
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+DAGSTER_PORT ?= 3000
+export DAGSTER_HOME
 
-.PHONY: setup warehouse test lint dagster clean bench report docs
+.PHONY: setup warehouse test lint dagster clean bench report docs lock demo
 
-$(STAMP): pyproject.toml
+UV_VERSION := 0.13.8
+UV := $(BIN)/uv
+UV_PIP := $(UV) pip install --quiet --python $(BIN)/python
+
+# Installs exactly the versions of requirements.lock (what CI tested, with their hashes) through uv, a
+# pinned wheel from PyPI; then the project itself, editable (compat mode: a plain path in the venv, so
+# `citysnap` starts without setuptools' import hook). `make lock` refreshes the lock after a change to
+# pyproject.toml (newest versions within its bounds: `make lock UPGRADE=--upgrade`).
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(UV_PIP) --require-hashes --requirement requirements.lock
+	$(UV_PIP) --no-deps --config-settings editable_mode=compat --editable .
 	touch $(STAMP)
+
+lock: $(STAMP)
+	$(UV) pip compile pyproject.toml --extra dev --universal --generate-hashes --python-version 3.11 --quiet \
+		$(UPGRADE) -o requirements.lock
 
 setup: $(STAMP)
 
+# exit code 4 (built, some documents rejected: listed in the summary) is not a failure of make
 warehouse: $(STAMP)
-	$(BIN)/citysnap build --raw raw --warehouse warehouse
+	$(BIN)/citysnap build --raw raw --warehouse warehouse || [ $$? -eq 4 ]
+
+# A warehouse to look at on day one: a few hundred generated snapshots over both waves, built into demo/
+# (never warehouse/); every table, the summary and every report page say the data is synthetic.
+DEMO := demo
+demo: $(STAMP)
+	rm -rf $(DEMO)/raw
+	$(BIN)/citysnap synth --count 300 --seed 0 --out $(DEMO)/raw
+	$(BIN)/citysnap build --raw $(DEMO)/raw --warehouse $(DEMO)/warehouse --skip-report || [ $$? -eq 4 ]
+	$(BIN)/citysnap report --warehouse $(DEMO)/warehouse --open
 
 report: $(STAMP)
 	$(BIN)/citysnap report --warehouse warehouse
@@ -25,17 +52,21 @@ docs: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check pipeline schemas tests bench
-	$(BIN)/python -m pytest -q
+	env -u DAGSTER_HOME $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline schemas tests bench
 	$(BIN)/ruff format --check pipeline schemas tests bench
 
+# `dg dev` (dagster-dg-cli) finds the project through [tool.dg] in pyproject.toml; VIRTUAL_ENV tells it
+# which environment runs the code (the project's .venv, activated or not)
 dagster: $(STAMP)
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m pipeline.definitions
+	mkdir -p $(DAGSTER_HOME)
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dg dev --host 127.0.0.1 --port $(DAGSTER_PORT)
 
 clean:
-	rm -rf warehouse/parquet warehouse/warehouse.duckdb warehouse/report warehouse/manifest.json warehouse/current warehouse/versions warehouse/.cache warehouse/.staging .dagster_home
+	rm -rf warehouse/parquet warehouse/warehouse.duckdb warehouse/report warehouse/manifest.json warehouse/current warehouse/versions warehouse/.cache warehouse/.staging
+	find .dagster_home -mindepth 1 -maxdepth 1 ! -name dagster.yaml -exec rm -rf {} +
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

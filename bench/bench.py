@@ -14,6 +14,9 @@ It also compares the parser with the parser of commit ``BASELINE_COMMIT`` (issue
 both parse the same documents, in alternating rounds of one run, each in its own process (the old one
 from a ``git archive`` of that commit on PYTHONPATH); the best round of each gives docs/s and the ratio.
 ``BENCH_PARSER_ONLY=1`` runs only this comparison (no 10,000-document build).
+A separate section measures the CLI's start-up: ``citysnap --help`` and ``citysnap sql "select 1"``
+against the floor ``python -c "import duckdb"`` (target: sql within 2x), median of several runs.
+``BENCH_CLI_ONLY=1`` runs only that section (seconds, not minutes).
 """
 
 from __future__ import annotations
@@ -205,6 +208,40 @@ def startup_cost() -> Measure:
     return timed(build, 0, "dagster start-up (empty raw/)")
 
 
+CLI_REPEATS = 7
+
+
+def median_seconds(command: list[str]) -> float:
+    """Median wall time of ``command`` over CLI_REPEATS runs (start-up times are short and noisy)."""
+    times = []
+    for _ in range(CLI_REPEATS):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
+def cli_startup() -> str:
+    """`citysnap --help` and `citysnap sql "select 1"` against `python -c "import duckdb"`."""
+    warehouse = WORK / "warehouse_cli"
+    if not (warehouse / "warehouse.duckdb").exists():
+        subprocess.run([*CITYSNAP, "build", "--raw", str(ROOT / "raw"), "--warehouse", str(warehouse), "--quiet"],
+                       check=True, cwd=ROOT, stdout=subprocess.DEVNULL)  # fmt: skip
+    citysnap = str(Path(PYTHON).with_name("citysnap"))
+    floor = median_seconds([PYTHON, "-c", "import duckdb"])
+    helped = median_seconds([citysnap, "--help"])
+    sql = median_seconds([citysnap, "sql", "select 1", "--warehouse", str(warehouse)])
+    return "\n".join(
+        [
+            f"CLI start-up (median of {CLI_REPEATS}):",
+            f"  python -c 'import duckdb'   {floor:6.3f} s  (floor)",
+            f"  citysnap --help             {helped:6.3f} s  {helped / floor:4.2f}x floor",
+            f"  citysnap sql 'select 1'     {sql:6.3f} s  {sql / floor:4.2f}x floor"
+            f" (<= 2x: {_verdict(sql <= 2 * floor)})",
+        ]
+    )
+
+
 def _verdict(met: bool) -> str:
     return "met" if met else "MISSED"
 
@@ -247,6 +284,8 @@ def report(startup: Measure, results: dict[int, list[Measure]]) -> str:
 
 
 def main() -> int:
+    # builds are timed without recording runs in a Dagster instance (make exports DAGSTER_HOME), as before
+    os.environ.pop("DAGSTER_HOME", None)
     sizes = [1_000, 10_000] + ([100_000] if os.environ.get("BENCH_FULL") == "1" else [])
     if os.environ.get("BENCH_SIZES"):
         sizes = [int(size) for size in os.environ["BENCH_SIZES"].split(",")]
@@ -256,6 +295,10 @@ def main() -> int:
     print(parsers.text())
     if os.environ.get("BENCH_PARSER_ONLY") == "1":
         return 0 if parsers.ratio >= PARSER_TARGET else 1
+    cli = cli_startup()
+    print(cli, flush=True)
+    if os.environ.get("BENCH_CLI_ONLY") == "1":
+        return 0
     startup = startup_cost()
     results = {}
     for count in sizes:
@@ -263,6 +306,7 @@ def main() -> int:
         results[count] = bench_size(count)
     text = report(startup, results)
     print(text)
+    print(cli)
     (WORK / "results.json").write_text(
         json.dumps(
             {

@@ -19,18 +19,14 @@ from pipeline.normalize.incremental import BuildPlan, assemble_tables, batch_of,
 from pipeline.parse.cache import ParseCache
 from pipeline.parse.source import ParsedDocument
 from pipeline.parse.workers import parse_documents
+from pipeline.paths import DUCKDB_FILE, PARQUET_DIR, REPORT_DIR
 from pipeline.publish.files import build_duckdb, table_description, write_parquet
+from pipeline.publish.guard import missing_raw_folder, publish_refusal
 from pipeline.publish.lock import build_lock
-from pipeline.publish.staging import (
-    DUCKDB_FILE,
-    PARQUET_DIR,
-    clear_stale_staging,
-    current_version,
-    publish,
-    staging_dir,
-)
-from pipeline.report import REPORT_DIR, report_is_current
+from pipeline.publish.staging import clear_stale_staging, current_version, publish, staging_dir
+from pipeline.report import report_is_current
 from pipeline.settings import PARSE_BATCHES, WarehouseSettings
+from pipeline.synthetic import is_synthetic_corpus, mark_warehouse
 from schemas.models import TABLE_MODELS
 
 TABLES = list(TABLE_MODELS)
@@ -59,6 +55,8 @@ def table_metadata(table: pd.DataFrame, name: str, path: Path | None = None) -> 
 
 @dg.asset(group_name="ingest", description="Every file under raw/: path, content hash, wave, format.")
 def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> list[DocumentRef]:
+    if problem := missing_raw_folder(settings.raw_path):
+        raise dg.Failure(description=problem)
     stamps = read_stamps(settings.stamps_path)
     refs = inventory(settings.raw_path, stamps, ParseLimits.from_env())
     write_stamps(settings.stamps_path, stamps)
@@ -201,7 +199,7 @@ def parse_report_metadata(reports: pd.DataFrame) -> dict:
 def parquet_tables(
     context: dg.AssetExecutionContext, settings: WarehouseSettings, **tables: pd.DataFrame
 ) -> dict[str, str]:
-    staging = staging_dir(settings.warehouse_path, context.run.run_id) / "parquet"
+    staging = staging_dir(settings.warehouse_path, context.run.run_id) / PARQUET_DIR
     paths = {name: str(write_parquet(tables[name], staging / f"{name}.parquet")) for name in TABLES}
     context.add_output_metadata({f"{name}_rows": len(tables[name]) for name in TABLES})
     return paths
@@ -212,7 +210,7 @@ def aggregate_tables(
     context: dg.AssetExecutionContext, settings: WarehouseSettings, parquet_tables: dict[str, str]
 ) -> dict[str, str]:
     aggregates = compute_aggregates({name: Path(path) for name, path in parquet_tables.items()})
-    staging = staging_dir(settings.warehouse_path, context.run.run_id) / "parquet"
+    staging = staging_dir(settings.warehouse_path, context.run.run_id) / PARQUET_DIR
     paths = {name: str(write_parquet(table, staging / f"{name}.parquet")) for name, table in aggregates.items()}
     context.add_output_metadata({f"{name}_rows": len(table) for name, table in aggregates.items()})
     return paths
@@ -234,7 +232,9 @@ def duckdb_warehouse(
     warehouse = settings.warehouse_path
     run_id = context.run.run_id
     files = {name: Path(path) for name, path in {**parquet_tables, **aggregate_tables}.items()}
-    build_duckdb(files, staging_dir(warehouse, run_id) / DUCKDB_FILE, aggregate_descriptions())
+    staged = build_duckdb(files, staging_dir(warehouse, run_id) / DUCKDB_FILE, aggregate_descriptions())
+    if is_synthetic_corpus(settings.raw_path):
+        mark_warehouse(staged)
     manifest = {
         "build_fingerprint": build_fingerprint(),
         "parser_fingerprint": parser_fingerprint(),
@@ -243,6 +243,8 @@ def duckdb_warehouse(
         "tables": sorted(files),
     }
     with build_lock(warehouse, wait=True):
+        if refusal := publish_refusal(files["documents"], warehouse, settings.allow_empty):
+            raise dg.Failure(description=refusal, metadata={"refused_publish": True})
         version = publish(staging_dir(warehouse, run_id), warehouse, manifest, run_id)
         clear_stale_staging(warehouse)
     pruned = ParseCache(settings.cache_path).prune({ref.document_id for ref in raw_documents})

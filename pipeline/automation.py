@@ -19,7 +19,10 @@ daily_build = dg.ScheduleDefinition(
     job=build_warehouse_job,
     cron_schedule="0 6 * * *",
     execution_timezone="UTC",
-    description="Rebuild the warehouse every morning.",
+    description="Rebuild the warehouse every morning (a no-change build publishes nothing and takes seconds).",
+    # on by default, as a scheduled pipeline's user expects; switch off in the UI (Automation) or with
+    # `dagster schedule stop daily_build`, or set default_status=STOPPED here
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
 
@@ -37,7 +40,13 @@ def folder_fingerprint(raw_dir: Path) -> str:
     return digest.hexdigest()
 
 
-@dg.sensor(job=build_warehouse_job, minimum_interval_seconds=30, description="Build when raw/ changes.")
+@dg.sensor(
+    job=build_warehouse_job,
+    minimum_interval_seconds=30,
+    description="Build when raw/ changes.",
+    # on by default (switch off in the UI or with `dagster sensor stop raw_folder_sensor`)
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
 def raw_folder_sensor(context: dg.SensorEvaluationContext, settings: WarehouseSettings) -> dg.SensorResult:
     fingerprint = folder_fingerprint(settings.raw_path)
     if fingerprint == context.cursor:

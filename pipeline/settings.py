@@ -1,16 +1,28 @@
 """Where the pipeline reads documents and writes the warehouse (a Dagster resource)."""
 
-import os
-import sys
 from pathlib import Path
 
 import dagster as dg
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_RAW_DIR = os.environ.get("CITYSNAP_RAW_DIR", str(PROJECT_ROOT / "raw"))
-DEFAULT_WAREHOUSE_DIR = os.environ.get("CITYSNAP_WAREHOUSE_DIR", str(PROJECT_ROOT / "warehouse"))
-PARSE_BATCHES = int(os.environ.get("CITYSNAP_PARSE_BATCHES", "4"))
-"""Parse partitions: parallel under a multiprocess executor; the tables do not depend on it."""
+from pipeline.paths import (
+    CACHE_DIR,
+    DEFAULT_RAW_DIR,
+    DEFAULT_WAREHOUSE_DIR,
+    DUCKDB_FILE,
+    PARQUET_DIR,
+    PARSE_BATCHES,
+    PROJECT_ROOT,
+    published_duckdb,
+)
+
+__all__ = [
+    "DEFAULT_RAW_DIR",
+    "DEFAULT_WAREHOUSE_DIR",
+    "PARSE_BATCHES",
+    "PROJECT_ROOT",
+    "WarehouseSettings",
+    "published_duckdb",
+]
 
 
 class WarehouseSettings(dg.ConfigurableResource):
@@ -18,6 +30,11 @@ class WarehouseSettings(dg.ConfigurableResource):
 
     raw_dir: str = DEFAULT_RAW_DIR
     warehouse_dir: str = DEFAULT_WAREHOUSE_DIR
+    allow_empty: bool = False
+    """Publish even when the build would replace loaded documents with none (an empty or wrong raw
+    folder, or every document rejected); off by default so such a build cannot erase a warehouse."""
+    synthetic: bool = False
+    """The documents are generated (``citysnap synth``): the warehouse, its summary and its report say so."""
 
     @property
     def raw_path(self) -> Path:
@@ -29,25 +46,16 @@ class WarehouseSettings(dg.ConfigurableResource):
 
     @property
     def cache_path(self) -> Path:
-        return Path(self.warehouse_dir) / ".cache" / "parse"
+        return Path(self.warehouse_dir) / CACHE_DIR / "parse"
 
     @property
     def stamps_path(self) -> Path:
-        return Path(self.warehouse_dir) / ".cache" / "file_stamps.json"
+        return Path(self.warehouse_dir) / CACHE_DIR / "file_stamps.json"
 
     @property
     def parquet_path(self) -> Path:
-        return Path(self.warehouse_dir) / "parquet"
+        return Path(self.warehouse_dir) / PARQUET_DIR
 
     @property
     def duckdb_path(self) -> Path:
-        return Path(self.warehouse_dir) / "warehouse.duckdb"
-
-
-def published_duckdb(warehouse_dir: str | Path) -> Path | None:
-    """The published DuckDB file of a warehouse folder, or None (after saying how to build it)."""
-    path = Path(warehouse_dir) / "warehouse.duckdb"
-    if path.exists():
-        return path
-    print(f"no warehouse at {path}: run `citysnap build` (or `make warehouse`) first", file=sys.stderr)
-    return None
+        return Path(self.warehouse_dir) / DUCKDB_FILE

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.synthetic import mark_corpus
 from schemas.countries import COUNTRIES_PATH
 from schemas.vocabulary import Vocabulary, load_vocabulary
 
@@ -225,6 +226,9 @@ def generate(count: int, seed: int = 0) -> list[SynthDocument]:
 
 
 def write_corpus(count: int, out: Path, seed: int = 0) -> list[Path]:
+    """Write the documents under ``out/<wave>/``, and the marker that makes a build of ``out`` say that
+    its data is synthetic (:mod:`pipeline.synthetic`)."""
+    mark_corpus(out)
     paths = []
     for document in generate(count, seed):
         path = out / str(document.wave) / document.filename

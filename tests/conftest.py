@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.commands.build import run_build
+from pipeline.runner import run_build
 from tests.hostile_files import giant_mediabox_pdf
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

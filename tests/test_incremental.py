@@ -13,9 +13,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.commands.build import run_build
 from pipeline.definitions import resolved_build_job
 from pipeline.publish.lock import build_lock
+from pipeline.runner import run_build
 from pipeline.settings import PARSE_BATCHES
 from pipeline.synth import write_corpus
 from tests.conftest import PROJECT_ROOT, STOCKHOLM

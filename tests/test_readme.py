@@ -36,3 +36,27 @@ def test_readme_build_summary_matches_a_fresh_build(project_warehouse):
     shown = re.search(r"```text\n(documents: .+?)```", README, flags=re.S).group(1)
     actual = build_summary(project_warehouse).replace(str(project_warehouse), "warehouse")
     assert actual + "\n" == shown
+
+
+def test_the_readme_command_table_lists_every_command_with_every_option():
+    import argparse
+
+    from pipeline.cli import parser
+
+    [commands] = [action for action in parser()._actions if isinstance(action, argparse._SubParsersAction)]
+    for name, command in commands.choices.items():
+        rows = [line for line in README.splitlines() if line.startswith(f"| `citysnap {name} ")]
+        assert len(rows) == 1, f"no README table row for citysnap {name}"
+        options = [o for action in command._actions for o in action.option_strings if o.startswith("--")]
+        missing = [option for option in options if option != "--help" and option not in rows[0]]
+        assert missing == [], f"citysnap {name}: {missing} not in the README table"
+
+
+def test_the_readme_documents_every_environment_variable_and_exit_code():
+    from pipeline.commands import build
+
+    for variable in ("CITYSNAP_RAW_DIR", "CITYSNAP_WAREHOUSE_DIR", "CITYSNAP_PARSE_BATCHES", "DAGSTER_HOME"):
+        assert f"| `{variable}` |" in README
+    codes = [value for name, value in vars(build).items() if name.startswith("EXIT_")]
+    for code in codes:
+        assert re.search(rf"^\| {code} \| \S", README, flags=re.M), f"exit code {code} is not documented"

@@ -20,14 +20,14 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.commands.build import run_build
 from pipeline.ingest.documents import EMPTY_SHA256, discover, display_name, inventory, read_stamps
 from pipeline.ingest.limits import ParseLimits
 from pipeline.normalize.tables import slug
 from pipeline.parse.cache import ParseCache
 from pipeline.parse.workers import parse_documents
+from pipeline.paths import REPORT_DIR
 from pipeline.publish.staging import PUBLISH_STEPS, current_version, publish, read_manifest, verify_published
-from pipeline.report import REPORT_DIR
+from pipeline.runner import run_build
 from tests.conftest import STOCKHOLM
 from tests.hostile_files import flate_bomb_pdf, giant_mediabox_pdf, glyph_flood_pdf
 

@@ -1,88 +1,44 @@
-"""``citysnap build``: materialize every asset and check through Dagster, in-process."""
+"""``citysnap build``: materialize every asset and check through Dagster, in-process.
+
+Exit codes (also in the README): 0 built or up to date, no document rejected; 1 the build failed
+(the failing step, its error and what to do are printed); 2 wrong arguments (e.g. a --raw folder that
+does not exist); 3 another build is writing the warehouse; 4 built, but some documents were rejected
+(listed in the summary); 5 refused to publish a build that loaded no document over a warehouse that
+holds some (``--allow-empty`` publishes it anyway).
+"""
+
+from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 from pathlib import Path
 
-import dagster as dg
-import duckdb
-from tabulate import tabulate
+from pipeline.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE_DIR, DUCKDB_FILE
 
-from pipeline.publish.lock import BuildInProgress, build_lock
-from pipeline.publish.staging import clear_stale_staging
-from pipeline.settings import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE_DIR
-
-PROGRESS_EVENTS = {"STEP_SUCCESS", "STEP_FAILURE", "ASSET_CHECK_EVALUATION"}
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_REJECTIONS, EXIT_REFUSED = 0, 1, 2, 3, 4, 5
+REPORT_STEP = "visual_report"
 
 
-class _ProgressHandler(logging.Handler):
-    """Print one line per finished Dagster step or check, instead of Dagster's debug stream."""
+def __getattr__(name: str):
+    """``run_build`` moved to :mod:`pipeline.runner`; kept importable from here without importing Dagster
+    for every ``citysnap`` command."""
+    if name == "run_build":
+        from pipeline.runner import run_build
 
-    def __init__(self, total_steps: int) -> None:
-        super().__init__()
-        self.total = total_steps
-        self.done = 0
-        self.started = time.monotonic()
-        self.checks: dict[str, str] = {}
-
-    def emit(self, record: logging.LogRecord) -> None:
-        event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
-        if event is None or event.event_type_value not in PROGRESS_EVENTS:
-            return
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            data = event.event_specific_data
-            severity = getattr(getattr(data, "severity", None), "value", "ERROR")
-            verdict = "passed" if data.passed else ("warning" if severity == "WARN" else "FAILED")
-            self.checks[event.step_key] = f"check {verdict}"
-            return
-        self.done += 1
-        outcome = "done" if event.event_type_value == "STEP_SUCCESS" else "FAILED"
-        outcome = self.checks.get(event.step_key, outcome)
-        elapsed = time.monotonic() - self.started
-        print(f"[{self.done:2d}/{self.total}] {elapsed:5.1f}s  {event.step_key}: {outcome}", file=sys.stderr)
-
-
-def run_build(
-    raw_dir: Path, warehouse_dir: Path, quiet: bool = False, report: bool = True
-) -> dg.ExecuteInProcessResult:
-    """Materialize every asset and check of ``defs`` in-process, with a progress display;
-    without ``report``, everything but the visual report (for a warehouse-only run)."""
-    from pipeline.definitions import defs
-
-    job = defs.resolve_job_def("build_warehouse")
-    selection = None
-    if not report:
-        selection = [key for key in job.asset_layer.executable_asset_keys if key != dg.AssetKey("visual_report")]
-    handler = _ProgressHandler(len(job.graph.nodes) - (0 if report else 1))
-
-    @dg.logger
-    def progress_logger(_init_context: dg.InitLoggerContext) -> logging.Logger:
-        logger = logging.Logger("citysnap.progress", level=logging.DEBUG)
-        if not quiet:
-            logger.addHandler(handler)
-        return logger
-
-    build_defs = dg.Definitions(
-        assets=defs.assets,
-        asset_checks=defs.asset_checks,
-        jobs=[job],
-        # one process: values pass between steps in memory instead of being pickled to disk
-        resources={**defs.resources, "io_manager": dg.mem_io_manager},
-        loggers={"progress": progress_logger},
-    )
-    run_config = {
-        "loggers": {"progress": {}},
-        "resources": {"settings": {"config": {"raw_dir": str(raw_dir), "warehouse_dir": str(warehouse_dir)}}},
-    }
-    return build_defs.resolve_job_def("build_warehouse").execute_in_process(
-        run_config=run_config, raise_on_error=False, asset_selection=selection
-    )
+        return run_build
+    raise AttributeError(name)
 
 
 def build_summary(warehouse_dir: Path) -> str:
-    with duckdb.connect(str(warehouse_dir / "warehouse.duckdb"), read_only=True) as connection:
+    """Documents loaded and rejected (each rejection with its reason), and every table's row count."""
+    import duckdb
+    from tabulate import tabulate
+
+    from pipeline.synthetic import notice_of
+
+    with duckdb.connect(str(warehouse_dir / DUCKDB_FILE), read_only=True) as connection:
+        notice = notice_of(connection)
         status = dict(connection.execute("SELECT status, count(*) FROM documents GROUP BY status").fetchall())
         tables = [
             row[0]
@@ -91,39 +47,104 @@ def build_summary(warehouse_dir: Path) -> str:
         counts = [(name, connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in tables]
         rejected = connection.execute("SELECT path, reason, message FROM rejected_documents ORDER BY path").fetchall()
     lines = [
+        *([notice] if notice else []),
         f"documents: {status.get('loaded', 0)} loaded, {status.get('rejected', 0)} rejected",
         *(f"  rejected {path}: {reason}: {message}" for path, reason, message in rejected),
         tabulate(counts, headers=["table", "rows"], tablefmt="simple"),
-        f"warehouse: {warehouse_dir / 'warehouse.duckdb'}",
+        f"warehouse: {warehouse_dir / DUCKDB_FILE}",
     ]
     return "\n".join(lines)
 
 
+def rejected_count(warehouse_dir: Path) -> int:
+    import duckdb
+
+    with duckdb.connect(str(warehouse_dir / DUCKDB_FILE), read_only=True) as connection:
+        return connection.execute("SELECT count(*) FROM rejected_documents").fetchone()[0]
+
+
+def report_failures(failures: list, warehouse: Path) -> int:
+    """Print each failed step, its error and what to do; return the exit code."""
+    if not failures:
+        print("build FAILED before any step ran (see the Dagster run log: `make dagster`, Runs)", file=sys.stderr)
+        print("nothing was published: the previous warehouse, if any, is unchanged", file=sys.stderr)
+        return EXIT_FAILED
+    only_report = all(failure.step == REPORT_STEP for failure in failures)
+    for failure in failures:
+        print(f"build FAILED at step {failure.step}: {failure.error}", file=sys.stderr)
+        print(f"  what to do: {failure.hint}", file=sys.stderr)
+    if only_report:
+        print(f"the warehouse was published; only the report failed: `citysnap report --warehouse {warehouse}` "
+              "rewrites it", file=sys.stderr)  # fmt: skip
+    else:
+        print("nothing was published: the previous warehouse, if any, is unchanged", file=sys.stderr)
+    return EXIT_REFUSED if any(failure.refused_publish for failure in failures) else EXIT_FAILED
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    from pipeline.publish.guard import missing_raw_folder
+
     started = time.monotonic()
-    warehouse = Path(args.warehouse)
+    raw, warehouse = Path(args.raw), Path(args.warehouse)
+    if problem := missing_raw_folder(raw):
+        print(f"build not started: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+
+    from pipeline.publish.lock import BuildInProgress, build_lock
+    from pipeline.publish.staging import clear_stale_staging
+    from pipeline.runner import run_build, step_failures
+
     try:
         with build_lock(warehouse, wait=args.wait):
             clear_stale_staging(warehouse)
-            result = run_build(Path(args.raw), warehouse, quiet=args.quiet, report=not args.skip_report)
+            result = run_build(
+                raw, warehouse, quiet=args.quiet, report=not args.skip_report, allow_empty=args.allow_empty
+            )
     except BuildInProgress as busy:
         print(f"build not started: {busy}", file=sys.stderr)
-        return 3
+        return EXIT_BUSY
+    except OSError as error:
+        print(
+            f"build FAILED: cannot write the warehouse folder {warehouse}: {error.strerror or error}", file=sys.stderr
+        )
+        print(f"  what to do: make {warehouse} writable for this user (ls -ld {warehouse}), or build into another "
+              "folder with --warehouse DIR; nothing was published", file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
     if not result.success:
-        print("build FAILED: the previous warehouse, if any, is unchanged", file=sys.stderr)
-        return 1
+        return report_failures(step_failures(result, warehouse), warehouse)
     if not result.asset_materializations_for_node("duckdb_warehouse"):
         print("warehouse already up to date: raw/ and the code are unchanged since the last build")
-    print(build_summary(Path(args.warehouse)))
+    print(build_summary(warehouse))
     print(f"built in {time.monotonic() - started:.1f}s")
-    return 0
+    if rejected := rejected_count(warehouse):
+        print(f"{rejected} document(s) rejected (listed above): exit code {EXIT_REJECTIONS}", file=sys.stderr)
+        return EXIT_REJECTIONS
+    return EXIT_OK
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    build = commands.add_parser("build", help="build the warehouse from raw/ through Dagster")
-    build.add_argument("--raw", default=DEFAULT_RAW_DIR, help="folder of documents (default: raw/)")
-    build.add_argument("--warehouse", default=DEFAULT_WAREHOUSE_DIR, help="output folder (default: warehouse/)")
+    build = commands.add_parser(
+        "build",
+        help="build the warehouse from raw/ through Dagster",
+        description=__doc__.replace("``", "`"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    build.add_argument(
+        "--raw", default=DEFAULT_RAW_DIR,
+        metavar="DIR", help="folder of documents, <year>/<city>.txt|.md|.pdf (default: "
+        "$CITYSNAP_RAW_DIR or raw/)"
+    )  # fmt: skip
+    build.add_argument(
+        "--warehouse", default=DEFAULT_WAREHOUSE_DIR,
+        metavar="DIR", help="output folder (default: $CITYSNAP_WAREHOUSE_DIR or "
+        "warehouse/)"
+    )  # fmt: skip
     build.add_argument("--quiet", action="store_true", help="no progress lines")
-    build.add_argument("--wait", action="store_true", help="wait for a running build instead of stopping")
+    build.add_argument("--wait", action="store_true", help="wait for a running build instead of stopping (exit 3)")
     build.add_argument("--skip-report", action="store_true", help="build the warehouse without the visual report")
+    build.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="publish even if this build loads no document while the warehouse holds some (exit 5 without it)",
+    )
     build.set_defaults(handler=cmd_build)

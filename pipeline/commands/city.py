@@ -7,8 +7,7 @@ import sys
 import duckdb
 from tabulate import tabulate
 
-from pipeline.report.data import REPORT_DIMENSIONS, city_answers, headline_shares
-from pipeline.settings import DEFAULT_WAREHOUSE_DIR, published_duckdb
+from pipeline.paths import DEFAULT_WAREHOUSE_DIR, published_duckdb
 
 
 def _share(count: int, base: int) -> str:
@@ -39,6 +38,9 @@ def find_city(connection: duckdb.DuckDBPyConnection, name: str, wave: int | None
 
 
 def city_profile(connection: duckdb.DuckDBPyConnection, city: dict) -> str:
+    # imports pandas: not at start-up (`citysnap --help`)
+    from pipeline.report.data import REPORT_DIMENSIONS, city_answers, headline_shares
+
     wave, snapshot_id, cities = city["survey_wave"], city["snapshot_id"], city["cities_in_wave"]
     waves = [row[0] for row in connection.execute(
         "SELECT survey_wave FROM v_city_profile WHERE city_key = ? AND snapshot_id <> ? ORDER BY 1",
@@ -107,7 +109,14 @@ def cmd_city(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     city = commands.add_parser("city", help="one city's profile, with its shares against all cities of the wave")
-    city.add_argument("name", help="city name (any case, accents optional) or city key such as se-stockholm")
-    city.add_argument("--wave", type=int, help="survey wave (default: the city's latest)")
-    city.add_argument("--warehouse", default=DEFAULT_WAREHOUSE_DIR)
+    city.add_argument(
+        "name", metavar="NAME", help="city name (any case, accents optional) or city key such as se-stockholm"
+    )
+    city.add_argument("--wave", type=int, help="survey wave, e.g. 2020 (default: the city's latest)")
+    city.add_argument(
+        "--warehouse",
+        default=DEFAULT_WAREHOUSE_DIR,
+        metavar="DIR",
+        help="warehouse folder holding warehouse.duckdb (default: $CITYSNAP_WAREHOUSE_DIR or warehouse/)",
+    )
     city.set_defaults(handler=cmd_city)

@@ -1,12 +1,19 @@
-"""Rendering query results for people and for tools."""
+"""Rendering query results for people and for tools, from plain rows (no pandas: ``citysnap sql`` stays
+as quick to start as DuckDB itself).
 
+NULL prints as ``NULL`` in every text format (table, vertical, markdown, csv) and as ``null`` in JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
 import json
-
-import pandas as pd
-from tabulate import tabulate
+from collections.abc import Sequence
 
 MAX_CELL_WIDTH = 60
 FORMATS = ["table", "vertical", "csv", "json", "markdown"]
+NULL = "NULL"
 
 
 def shorten(value: object) -> object:
@@ -15,20 +22,30 @@ def shorten(value: object) -> object:
     return value
 
 
-def format_frame(frame: pd.DataFrame, fmt: str) -> str:
-    frame = frame.astype(object).where(frame.notna(), None)
-    if fmt == "csv":
-        return frame.to_csv(index=False).rstrip("\n")
+def format_rows(columns: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -> str:
+    """``rows`` (tuples from DuckDB) under ``columns`` in one of :data:`FORMATS`."""
     if fmt == "json":
-        return json.dumps(frame.to_dict("records"), ensure_ascii=False, indent=2, default=str)
-    if fmt == "markdown":
-        return tabulate(frame.values.tolist(), headers=list(frame.columns), tablefmt="github")
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        return json.dumps(records, ensure_ascii=False, indent=2, default=str)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([NULL if value is None else value for value in row] for row in rows)
+        return buffer.getvalue().rstrip("\n")
     if fmt == "vertical":
         blocks = []
-        width = max((len(c) for c in frame.columns), default=0)
-        for number, row in enumerate(frame.to_dict("records"), start=1):
+        width = max((len(c) for c in columns), default=0)
+        for number, row in enumerate(rows, start=1):
             blocks.append(f"-[ row {number} ]" + "-" * 20)
-            blocks.extend(f"{column:<{width}} | {'' if value is None else value}" for column, value in row.items())
+            blocks.extend(
+                f"{column:<{width}} | {NULL if value is None else value}"
+                for column, value in zip(columns, row, strict=True)
+            )
         return "\n".join(blocks)
-    rows = [[shorten(value) for value in row] for row in frame.values.tolist()]
-    return tabulate(rows, headers=list(frame.columns), tablefmt="psql", missingval="NULL")
+    from tabulate import tabulate
+
+    if fmt == "markdown":
+        return tabulate([list(row) for row in rows], headers=list(columns), tablefmt="github", missingval=NULL)
+    shown = [[shorten(value) for value in row] for row in rows]
+    return tabulate(shown, headers=list(columns), tablefmt="psql", missingval=NULL)

@@ -4,12 +4,14 @@ import argparse
 import webbrowser
 from pathlib import Path
 
-from pipeline.publish.staging import current_version
-from pipeline.report import REPORT_DIR, write_report
-from pipeline.settings import DEFAULT_WAREHOUSE_DIR, published_duckdb
+from pipeline.paths import DEFAULT_WAREHOUSE_DIR, published_duckdb
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.paths import REPORT_DIR
+    from pipeline.publish.staging import current_version
+    from pipeline.report import write_report
+
     warehouse = Path(args.warehouse)
     database = published_duckdb(warehouse)
     if database is None:
@@ -24,6 +26,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser("report", help="write warehouse/report/ (HTML + SVG charts) and print its path")
-    report.add_argument("--warehouse", default=DEFAULT_WAREHOUSE_DIR)
+    report.add_argument(
+        "--warehouse",
+        default=DEFAULT_WAREHOUSE_DIR,
+        metavar="DIR",
+        help="warehouse folder holding warehouse.duckdb; the report goes to its report/ (default: "
+        "$CITYSNAP_WAREHOUSE_DIR or warehouse/)",
+    )
     report.add_argument("--open", action="store_true", help="also open it in the default browser")
     report.set_defaults(handler=cmd_report)

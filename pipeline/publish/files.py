@@ -29,7 +29,6 @@ from schemas.derived import AGGREGATE_MODELS, VIEW_MODELS
 from schemas.models import TABLE_MODELS
 
 PARQUET_COMPRESSION = "zstd"
-DUCKDB_FILE = "warehouse.duckdb"
 STORAGE_VERSION = "v1.4.0"
 """Oldest DuckDB release whose storage format the published file uses: DuckDB 1.4, 1.5 and 2.x read it."""
 COLUMN_TYPES = {

@@ -27,12 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-STAGING = ".staging"
-VERSIONS = "versions"
-CURRENT = "current"
-MANIFEST = "manifest.json"
-DUCKDB_FILE = "warehouse.duckdb"
-PARQUET_DIR = "parquet"
+from pipeline.paths import CURRENT, DUCKDB_FILE, MANIFEST, PARQUET_DIR, STAGING, VERSIONS
+
 FIXED_LINKS = (DUCKDB_FILE, PARQUET_DIR, MANIFEST)
 """Paths readers open, each a symlink through ``current``."""
 KEEP_VERSIONS = 2

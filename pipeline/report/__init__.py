@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pipeline.report.data import load_report_data
 from pipeline.report.pages import city_page, city_page_name, index_page
+from pipeline.synthetic import warehouse_notice, with_banner
 
-REPORT_DIR = "report"
 SOURCE_STAMP = ".source"
 """Names the warehouse version the pages were rendered from, so a stale or missing report is noticed."""
 
@@ -41,12 +41,15 @@ def write_report(duckdb_path: Path, report_dir: Path, version: str | None = None
     return the index's path. Pages are written to a temporary folder that is removed if anything fails."""
     clear_report_leftovers(report_dir)
     data = load_report_data(duckdb_path)
+    notice = warehouse_notice(duckdb_path)
     staging = report_dir.with_name(f".{report_dir.name}.{os.getpid()}.tmp")
     try:
         (staging / "cities").mkdir(parents=True)
-        (staging / "index.html").write_text(index_page(data), encoding="utf-8")
+        (staging / "index.html").write_text(with_banner(index_page(data), notice), encoding="utf-8")
         for snapshot_id in data.profiles["snapshot_id"]:
-            (staging / city_page_name(snapshot_id)).write_text(city_page(data, snapshot_id), encoding="utf-8")
+            (staging / city_page_name(snapshot_id)).write_text(
+                with_banner(city_page(data, snapshot_id), notice), encoding="utf-8"
+            )
         if version is not None:
             (staging / SOURCE_STAMP).write_text(version + "\n", encoding="utf-8")
         retired = report_dir.with_name(f".{report_dir.name}.{os.getpid()}.old")

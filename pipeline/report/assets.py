@@ -4,8 +4,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline.paths import REPORT_DIR
 from pipeline.publish.staging import current_version
-from pipeline.report import REPORT_DIR, write_report
+from pipeline.report import write_report
 from pipeline.settings import WarehouseSettings
 
 

@@ -1,0 +1,41 @@
+"""Where documents are read from and the warehouse is written, from the environment or the defaults.
+
+No Dagster, no pandas: the light CLI commands (``sql``, ``city``, ``check``) import only this.
+
+Environment variables (each optional):
+
+- ``CITYSNAP_RAW_DIR``: folder of documents (default: ``raw/`` of the project);
+- ``CITYSNAP_WAREHOUSE_DIR``: folder of the published warehouse (default: ``warehouse/`` of the project);
+- ``CITYSNAP_PARSE_BATCHES``: parse partitions (default 4): parallel under a multiprocess executor.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RAW_DIR = os.environ.get("CITYSNAP_RAW_DIR", str(PROJECT_ROOT / "raw"))
+DEFAULT_WAREHOUSE_DIR = os.environ.get("CITYSNAP_WAREHOUSE_DIR", str(PROJECT_ROOT / "warehouse"))
+PARSE_BATCHES = int(os.environ.get("CITYSNAP_PARSE_BATCHES", "4"))
+"""Parse partitions: parallel under a multiprocess executor; the tables do not depend on it."""
+DUCKDB_FILE = "warehouse.duckdb"
+PARQUET_DIR = "parquet"
+MANIFEST = "manifest.json"
+VERSIONS = "versions"
+"""``warehouse/versions/<version>/`` holds each published build; see :mod:`pipeline.publish.staging`."""
+CURRENT = "current"
+"""The symlink to the current version; ``warehouse.duckdb``, ``parquet`` and ``manifest.json`` link through it."""
+STAGING = ".staging"
+CACHE_DIR = ".cache"
+REPORT_DIR = "report"
+
+
+def published_duckdb(warehouse_dir: str | Path) -> Path | None:
+    """The published DuckDB file of a warehouse folder, or None (after saying how to build it)."""
+    path = Path(warehouse_dir) / DUCKDB_FILE
+    if path.exists():
+        return path
+    print(f"no warehouse at {path}: run `citysnap build` (or `make warehouse`) first", file=sys.stderr)
+    return None
