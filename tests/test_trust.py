@@ -358,7 +358,19 @@ def test_a_warehouse_published_before_versions_is_rebuilt_into_the_versioned_lay
     assert (warehouse / "parquet").is_symlink() and (warehouse / "warehouse.duckdb").is_symlink()
     assert verify_published(warehouse).trusted
     assert tables(warehouse) == expected
-    assert not [path for path in warehouse.iterdir() if path.name.endswith(".legacy")]
+    assert not [path for path in warehouse.iterdir() if path.name.endswith(".retired")]
+
+
+def test_a_warehouse_copied_without_its_links_is_rebuilt_and_published_again(old_and_new, tmp_path: Path):
+    _, new, raw = old_and_new
+    copy = tmp_path / "copy"
+    shutil.copytree(new, copy)  # like `cp -r`: every link became a real file or folder
+    assert not (copy / "current").is_symlink()
+    assert not verify_published(copy).trusted
+    again = built(raw, copy)
+    assert parsed_this_run(again) == 2
+    assert verify_published(copy).trusted and (copy / "current").is_symlink()
+    assert tables(copy) == tables(new)
 
 
 # --- the report follows the published data ---

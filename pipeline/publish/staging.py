@@ -66,7 +66,15 @@ def _file_entries(version_dir: Path) -> dict[str, dict[str, object]]:
 
 
 def _symlink_atomically(target: str, link: Path) -> None:
-    """Point ``link`` at ``target`` in one rename, replacing a link or file that is there."""
+    """Point ``link`` at ``target``: one rename over a link or file that is there. A real folder in its
+    place (a warehouse copied without its links, or published before versions) is moved aside first."""
+    if link.is_dir() and not link.is_symlink():
+        retired = link.with_name(f".{link.name}.{os.getpid()}.retired")
+        shutil.rmtree(retired, ignore_errors=True)
+        os.replace(link, retired)
+        os.symlink(target, link)
+        shutil.rmtree(retired, ignore_errors=True)
+        return
     temporary = link.with_name(f".{link.name}.{os.getpid()}.link")
     temporary.unlink(missing_ok=True)
     os.symlink(target, temporary)
@@ -74,20 +82,11 @@ def _symlink_atomically(target: str, link: Path) -> None:
 
 
 def _ensure_fixed_links(warehouse_dir: Path) -> None:
-    """Make ``warehouse.duckdb``, ``parquet`` and ``manifest.json`` links through ``current``. A warehouse
-    published before versions existed has real files there: they are replaced (once)."""
+    """Make ``warehouse.duckdb``, ``parquet`` and ``manifest.json`` links through ``current``."""
     for name in FIXED_LINKS:
         link = warehouse_dir / name
         target = f"{CURRENT}/{name}"
-        if link.is_symlink() and os.readlink(link) == target:
-            continue
-        if link.is_dir() and not link.is_symlink():
-            retired = warehouse_dir / f".{name}.legacy"
-            shutil.rmtree(retired, ignore_errors=True)
-            os.replace(link, retired)
-            os.symlink(target, link)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
+        if not (link.is_symlink() and os.readlink(link) == target):
             _symlink_atomically(target, link)
 
 
