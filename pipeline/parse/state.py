@@ -54,13 +54,16 @@ class ParseState:
         """Record that ``lines`` gave ``field`` (comma-separated fields add up per line)."""
         assert self.record is not None
         line_fields = self.record.line_fields
+        attributed = self.attributed.add
+        single = "," not in field
         for line in lines:
-            if not line.text:
+            number, _, text, _, _, _, column = line
+            if not text:
                 continue
-            self.attributed.add((line.number, line.column))
-            existing = line_fields.get(line.number)
-            if existing is None and "," not in field:
-                line_fields[line.number] = field
+            attributed((number, column))
+            existing = line_fields.get(number)
+            if single and (existing is None or existing == field):
+                line_fields[number] = field
                 continue
             parts = dict.fromkeys([*(existing or "").split(","), *field.split(",")])
             line_fields[line.number] = ",".join(part for part in parts if part)

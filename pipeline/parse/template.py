@@ -18,6 +18,8 @@ MAX_HEADING_WORDS = 12
 """A longer line is never a section heading."""
 CACHE_LIMIT = 1 << 15
 """Entries kept per text-keyed cache before it is emptied: bounded memory on any corpus."""
+_MISSING = object()
+"""A cache miss (dict.get with a default: cheaper than catching KeyError on every new line)."""
 
 
 MIN_NEEDLE = 4
@@ -241,10 +243,9 @@ class Template:
     def roles(self, text: str) -> tuple[str | None, bool, tuple[str, str | None] | None]:
         """What a non-blank line can be, from its text alone: (key of a title line, page furniture,
         section heading). Cached, so a line's text is classified once however often it recurs."""
-        try:
-            return self._roles[text]
-        except KeyError:
-            pass
+        cached = self._roles.get(text, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
         title = label_key(text) if self.header_place(text) is not None else None
         heading = self.heading(text) if text.count(" ") < MAX_HEADING_WORDS else None
         found = (title, self.is_page_furniture(text), heading)
@@ -256,10 +257,9 @@ class Template:
     def may_be_item(self, text: str) -> bool:
         """A short line can be a list item unless it ends a sentence or is a heading, a list intro or a
         benchmark claim. Cached: list options recur in every document."""
-        try:
-            return self._items[text]
-        except KeyError:
-            pass
+        cached = self._items.get(text, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
         item = (
             not text.endswith((".", ":"))
             and self.heading(text) is None
@@ -282,10 +282,9 @@ class Template:
 
     def heading(self, text: str) -> tuple[str, str | None] | None:
         """(section, spotlight title) of a heading line, else None. Cached: headings recur."""
-        try:
-            return self._headings[text]
-        except KeyError:
-            pass
+        cached = self._headings.get(text, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
         name = self.section_keys.get(label_key(text))
         found: tuple[str, str | None] | None = (name, None) if name else None
         if found is None:
@@ -319,10 +318,9 @@ class Template:
     def list_intro(self, text: str) -> str | None:
         """The list dimension a line such as 'Staff skills and profiles include:' introduces
         (the longest intro wording found in the line's key wins)."""
-        try:
-            return self._intros[text]
-        except KeyError:
-            pass
+        cached = self._intros.get(text, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
         key = "" if self._no_intro_word(text) else label_key(text)
         found = None
         if key and self._intro_filter.search(key):
