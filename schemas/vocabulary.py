@@ -84,9 +84,13 @@ class Vocabulary:
     """Each dimension's (key, code) pairs, longest key first: find_within scans one dimension."""
     _matches: dict[tuple[str, str], str | None] = field(init=False, repr=False, compare=False)
     """match's answers per (dimension, label): list options recur in every document."""
+    derived: dict[tuple[str, ...], tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    """Results of pure functions of this vocabulary that its users keep (keyed by a name first), so a
+    result computed with one vocabulary is never given for another; emptied at MATCH_CACHE_LIMIT."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_matches", {})
+        object.__setattr__(self, "derived", {})
         by_dimension: dict[str, list[tuple[str, str]]] = {}
         for (dimension, key), code in self._index.items():
             if key:

@@ -8,6 +8,7 @@ import re
 from pipeline.parse.lines import Line, join_wrapped
 from pipeline.parse.state import ParseState
 from pipeline.parse.values import split_top_level, strip_list_word
+from schemas.vocabulary import MATCH_CACHE_LIMIT
 
 MAX_ITEM_WORDS = 9
 MAX_WRAPPED_LINES = 4
@@ -88,7 +89,10 @@ def group_labels(state: ParseState, lines: list[Line], vocabulary: str) -> list[
                 end = start + 1
                 while end < len(block) and not block[end].bullet and block[end].text[:1].islower():
                     end += 1
-                labels.append((join_wrapped([x.text for x in block[start:end]]), block[start:end]))
+                if end == start + 1:  # one line: its clean text is the label as join_wrapped gives it
+                    labels.append((block[start].text, block[start:end]))
+                else:
+                    labels.append((join_wrapped([x.text for x in block[start:end]]), block[start:end]))
                 start = end
                 continue
             end = _longest_match(state, block, start, vocabulary)
@@ -140,10 +144,17 @@ def split_prose_list(state: ParseState, text: str, vocabulary: str) -> list[str]
     """'A, B and C' -> [A, B, C], keeping options that contain 'and' whole
     ('training staff and building capacity'); an 'and' splits only when both sides are options."""
     labels: list[str] = []
+    derived = state.vocab.derived
     for segment in split_top_level(text):
-        segment = strip_list_word(segment)
-        if segment:
-            labels.extend(_split_and(state, segment, vocabulary))
+        key = ("prose_list", vocabulary, segment)
+        found = derived.get(key)
+        if found is None:  # each segment is split once: list options recur in every document
+            stripped = strip_list_word(segment)
+            found = tuple(_split_and(state, stripped, vocabulary)) if stripped else ()
+            if len(derived) >= MATCH_CACHE_LIMIT:
+                derived.clear()
+            derived[key] = found
+        labels.extend(found)
     return labels
 
 

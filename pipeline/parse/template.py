@@ -240,6 +240,11 @@ class Template:
         ):
             object.__setattr__(self, name, value)
 
+    @property
+    def known_roles(self) -> dict[str, tuple[str | None, bool, tuple[str, str | None] | None]]:
+        """The roles of the line texts classified so far (read-only: a miss goes through roles)."""
+        return self._roles
+
     def roles(self, text: str) -> tuple[str | None, bool, tuple[str, str | None] | None]:
         """What a non-blank line can be, from its text alone: (key of a title line, page furniture,
         section heading). Cached, so a line's text is classified once however often it recurs."""

@@ -239,8 +239,10 @@ _LIST_WORD_INITIALS = frozenset("aAoOwWpP")
 _ARTICLE_INITIALS = frozenset("tTaA")
 
 
+@lru_cache(maxsize=1 << 15)
 def strip_list_word(segment: str) -> str:
-    """Drop the grammar around a list entry: a leading 'and'/'or'/'as well as', articles, end marks."""
+    """Drop the grammar around a list entry: a leading 'and'/'or'/'as well as', articles, end marks.
+    Cached: list options recur in every document."""
     segment = segment.strip().strip(".:;").strip()
     if segment[:1] in _LIST_WORD_INITIALS:
         segment = _LIST_WORD.sub("", segment, count=1)
