@@ -132,7 +132,10 @@ class Vocabulary:
         return None
 
     def code_or_other(self, dimension: str, label: str) -> str:
-        return self.match(dimension, label) or OTHER
+        code = self._matches.get((dimension, label), _MISSING)
+        if code is _MISSING:
+            code = self.match(dimension, label)
+        return code or OTHER  # type: ignore[return-value]
 
     def label_of(self, dimension: str, code: str) -> str | None:
         for entry in self.codes:

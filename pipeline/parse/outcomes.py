@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pipeline.parse.lines import Line, clean_line
 from pipeline.parse.lists import group_labels
-from pipeline.parse.record import PolicyAreaData
+from pipeline.parse.record import new_policy_area
 from pipeline.parse.state import ParseState, Section
 from schemas.vocabulary import label_key
 
@@ -41,5 +41,5 @@ def read_outcomes(state: ParseState, section: Section) -> None:
     areas = state.snapshot.policy_area_data
     for label, used in cells:
         code = state.vocab.code_or_other(vocabulary, label)
-        areas.append(PolicyAreaData(len(areas) + 1, code, label, "unknown", used[0].number))
+        areas.append(new_policy_area(len(areas) + 1, code, label, "unknown", used[0].number))
         state.attribute(used, "policy_area_data")

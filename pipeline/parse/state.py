@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.parse.lines import Line
-from pipeline.parse.record import Item, SnapshotRecord, UnparsedLine
+from pipeline.parse.record import SnapshotRecord, UnparsedLine, new_item
 from pipeline.parse.template import Template
 from schemas.vocabulary import Vocabulary
 
@@ -85,7 +85,7 @@ class ParseState:
         self.positions[dimension] = position
         code = self.vocab.code_or_other(vocabulary, label)
         assert self.record is not None
-        self.record.items.append(Item(dimension, position, code, label, line_number))
+        self.record.items.append(new_item(dimension, position, code, label, line_number))
 
     def list_fact(self, dimension: str) -> None:
         """A list with entries states its fact (a priority-area list means the city prioritises areas)."""

@@ -211,11 +211,16 @@ def _restore_case_found(name: str, flat: str, lowered: str) -> str:
     return smart_title(name)
 
 
+@lru_cache(maxsize=8)
+def _separator_pattern(separators: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(separators)}]")
+
+
 def split_top_level(text: str, separators: str = ",;") -> list[str]:
     """Split on separators that are not inside parentheses."""
     if "(" not in text:
-        parts = re.split(f"[{re.escape(separators)}]", text) if separators else [text]
-        return [part.strip() for part in parts if part.strip()]
+        parts = _separator_pattern(separators).split(text) if separators else [text]
+        return [stripped for stripped in map(str.strip, parts) if stripped]
     parts: list[str] = []
     depth = 0
     current: list[str] = []
