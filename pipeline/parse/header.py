@@ -38,7 +38,7 @@ def find_header(state: ParseState) -> int | Rejection:
                 f"title line {place!r} does not name '<CITY>, <Country>'",
                 line.number,
             )
-        body = "\n".join(x.text for x in state.lines)
+        body = "\n".join([x.text for x in state.lines])
         city = restore_case(parts[0], body)
         country = restore_case(parts[-1], body)
         region = ", ".join(parts[1:-1]) or None

@@ -72,12 +72,14 @@ def clean_line(number: int, raw: str, column: int = 0) -> Line:
 def _clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
     """(text, bullet, heading, cells) of a raw line. Cached: headings, labels and list options recur
     in every document, and ASCII lines skip the Unicode work entirely."""
-    text = normalise_characters(raw).lstrip()
-    heading = text.startswith("#") and bool(_HEADING.match(text))
+    text = (raw if raw.isascii() else normalise_characters(raw)).lstrip()
+    heading = text[:1] == "#" and bool(_HEADING.match(text))
     if heading:
         text = _HEADING.sub("", text)
-    if "**" in text or "__" in text:
+    if "__" in text:
         text = _EMPHASIS.sub("", text)
+    elif "**" in text:
+        text = text.replace("**", "")  # the same left-to-right removal when there is no '__'
     bullet = False
     while text[:1] in _BULLET_START:
         stripped = text.lstrip()

@@ -7,7 +7,6 @@ from pipeline.parse.lines import Line, clean_line
 from pipeline.parse.lists import group_labels
 from pipeline.parse.record import new_policy_area
 from pipeline.parse.state import ParseState, Section
-from schemas.vocabulary import label_key
 
 _END = clean_line(0, "")
 """A blank line that closes the last block of single cells."""
@@ -20,13 +19,11 @@ def read_outcomes(state: ParseState, section: Section) -> None:
         if not line.text:
             grid.append(line)
             continue
-        key = label_key(line.text)
-        if any(marker in key for marker in template.outcomes_legend):
-            state.attribute([line], "outcomes_legend")
-        elif any(marker in key for marker in template.outcomes_note):
-            state.attribute([line], "outcomes_note")
-        else:
+        role = template.outcomes_role(line.text)
+        if role is None:
             grid.append(line)
+        else:
+            state.attribute([line], role)
     vocabulary = template.outcomes_vocabulary
     cells: list[tuple[str, list[Line]]] = []
     single: list[Line] = []

@@ -19,6 +19,10 @@ MAX_HEADING_WORDS = 12
 CACHE_LIMIT = 1 << 15
 """Entries kept per text-keyed cache before it is emptied: bounded memory on any corpus."""
 _MISSING = object()
+_FIRST_WORD = re.compile(r"[a-z0-9]+")
+"""The first word of a lower-cased ASCII text as label_key cuts words."""
+_ARTICLES = frozenset({"a", "an", "the"})
+"""Leading words label_key may drop (its _ARTICLE_WORDS)."""
 """A cache miss (dict.get with a default: cheaper than catching KeyError on every new line)."""
 
 
@@ -217,9 +221,11 @@ class Template:
         init=False, repr=False, compare=False
     )
     _intro_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _grid_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _roles: dict[str, tuple[str | None, bool, tuple[str, str | None] | None]] = field(
         init=False, repr=False, compare=False
     )
+    _section_first_words: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Patterns prepared once per template: one scan per line instead of one per wording."""
@@ -236,7 +242,12 @@ class Template:
             ("_items", {}),
             ("_readers", {}),
             ("_intro_words", tuple(dict.fromkeys(_verbatim_word(key) for key in self.list_intro_keys))),
+            (
+                "_grid_words",
+                tuple(dict.fromkeys(_verbatim_word(key) for key in (*self.outcomes_legend, *self.outcomes_note))),
+            ),
             ("_roles", {}),
+            ("_section_first_words", frozenset(key.split()[0] for key in self.section_keys if key)),
         ):
             object.__setattr__(self, name, value)
 
@@ -290,7 +301,7 @@ class Template:
         cached = self._headings.get(text, _MISSING)
         if cached is not _MISSING:
             return cached  # type: ignore[return-value]
-        name = self.section_keys.get(label_key(text))
+        name = self.section_keys.get(label_key(text)) if self._may_be_section_key(text) else None
         found: tuple[str, str | None] | None = (name, None) if name else None
         if found is None:
             match = self._spotlight.match(text)
@@ -300,6 +311,17 @@ class Template:
             self._headings.clear()
         self._headings[text] = found
         return found
+
+    def _may_be_section_key(self, text: str) -> bool:
+        """False when the key of an ASCII text cannot be a section's: its first word (spelled as
+        label_key spells words, one by one) starts no section key. Spares most lines a full key."""
+        if not text.isascii() or "&" in text:
+            return True
+        first = _FIRST_WORD.search(text.lower())
+        if first is None:
+            return True
+        word = first.group(0)
+        return word in _ARTICLES or label_key(word) in self._section_first_words
 
     def readers_of(self, section: str) -> tuple[tuple[Fact, ...], tuple[tuple[str, tuple[Prepared, ...]], ...]]:
         """The facts and the sentence lists a paragraph of ``section`` may state, in template order.
@@ -334,6 +356,21 @@ class Template:
             self._intros.clear()
         self._intros[text] = found
         return found
+
+    def outcomes_role(self, text: str) -> str | None:
+        """'outcomes_legend' or 'outcomes_note' for a line of the outcomes section whose key holds a
+        legend or note wording, else None (a grid cell). An ASCII line lacking every such wording's
+        verbatim word is a cell without computing its key."""
+        if text.isascii():
+            folded = text.lower()
+            if not any(word in folded for word in self._grid_words):
+                return None
+        key = label_key(text)
+        if any(marker in key for marker in self.outcomes_legend):
+            return "outcomes_legend"
+        if any(marker in key for marker in self.outcomes_note):
+            return "outcomes_note"
+        return None
 
     def _no_intro_word(self, text: str) -> bool:
         """True when an ASCII text lacks a word that every list intro's key keeps verbatim: then no
