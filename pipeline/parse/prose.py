@@ -79,6 +79,14 @@ def read_paragraph(state: ParseState, section: str, text: str, line_number: int)
     for fact in facts:
         if getattr(record, fact.name) is not None:
             continue
+        needles = fact.needles
+        if folded is not None and needles is not None:
+            # Fact.may_be_in inlined: most paragraphs state few of the facts, and calls add up
+            for needle in needles:
+                if needle in folded:
+                    break
+            else:
+                continue
         value = fact.read(text, folded)
         if value is not None:
             setattr(record, fact.name, value)

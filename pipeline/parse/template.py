@@ -73,6 +73,8 @@ class Prepared:
                 folded = fold(text)
             if folded is not None and needle not in folded:
                 return None
+        if folded is not None and self.lowercase is not None and self.lowercase.search(folded) is None:
+            return None  # the cheaper case-sensitive scan of the folded text says there is no match
         return self.pattern.search(text)
 
     def finditer(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
@@ -130,16 +132,25 @@ class Fact:
     def __post_init__(self) -> None:
         needles = [p.needle for p in (*self.negative, *self.positive)]
         usable = all(needle is not None for needle in needles)
-        object.__setattr__(self, "needles", tuple(dict.fromkeys(needles)) if usable else None)  # type: ignore[arg-type]
+        # a needle holding another is present only where that one is: the shorter one is check enough
+        distinct = dict.fromkeys(needles)
+        minimal = tuple(n for n in distinct if not any(o != n and o in n for o in distinct))  # type: ignore[operator]
+        object.__setattr__(self, "needles", minimal if usable else None)
+
+    def may_be_in(self, folded: str | None) -> bool:
+        """False when ``folded`` (see fold) holds none of the fact's needles: the fact is not stated."""
+        needles = self.needles
+        if folded is None or needles is None:
+            return True
+        for needle in needles:
+            if needle in folded:
+                return True
+        return False
 
     def read(self, text: str, folded: str | None = None) -> bool | None:
         folded = folded if folded is not None else fold(text)
-        if folded is not None and self.needles is not None:
-            for needle in self.needles:
-                if needle in folded:
-                    break
-            else:
-                return None
+        if not self.may_be_in(folded):
+            return None
         for pattern in self.negative:
             if pattern.found(text, folded):
                 return False
