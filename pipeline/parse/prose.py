@@ -34,8 +34,9 @@ def read_body(state: ParseState, section: Section) -> None:
             index = collect_items(state, lines, index, pending)
             pending = None
             continue
-        _flag_empty_intro(state, bare_intro, name)
-        bare_intro = None
+        if bare_intro is not None:
+            _flag_empty_intro(state, bare_intro, name)
+            bare_intro = None
         paragraph = [line]
         index += 1
         while not line.text.endswith(":") and index < len(lines) and lines[index].text and not lines[index].bullet:

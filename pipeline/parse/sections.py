@@ -3,12 +3,12 @@ on every page are attributed on the way and belong to no section."""
 
 from __future__ import annotations
 
-from pipeline.parse.state import ParseState, Section
+from pipeline.parse.state import ParseState, Section, new_section
 
 
 def split_sections(state: ParseState) -> list[Section]:
     sections: list[Section] = []
-    current = Section("preamble", None, None, [])
+    current = new_section("preamble", None, None, [])
     content = current.lines
     roles = state.template.roles
     known = state.template.known_roles
@@ -29,7 +29,7 @@ def split_sections(state: ParseState) -> list[Section]:
             continue
         if heading:
             sections.append(current)
-            current = Section(heading[0], line, heading[1], [])
+            current = new_section(heading[0], line, heading[1], [])
             content = current.lines
         else:
             content.append(line)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.parse.lines import Line
-from pipeline.parse.record import SnapshotRecord, UnparsedLine, new_item
+from pipeline.parse.record import SnapshotRecord, UnparsedLine, frozen_instance, new_item
 from pipeline.parse.template import Template
 from schemas.vocabulary import Vocabulary
 
@@ -24,6 +24,11 @@ class Section:
     heading: Line | None
     title: str | None
     lines: list[Line]
+
+
+def new_section(name: str, heading: Line | None, title: str | None, lines: list[Line]) -> Section:
+    """``Section(...)``, built by :func:`~pipeline.parse.record.frozen_instance`: a document has a dozen."""
+    return frozen_instance(Section, {"name": name, "heading": heading, "title": title, "lines": lines})
 
 
 @dataclass

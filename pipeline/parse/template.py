@@ -374,7 +374,10 @@ class Template:
         verbatim word is a cell without computing its key."""
         if text.isascii():
             folded = text.lower()
-            if not any(word in folded for word in self._grid_words):
+            for word in self._grid_words:
+                if word in folded:
+                    break
+            else:
                 return None
         key = label_key(text)
         if any(marker in key for marker in self.outcomes_legend):
@@ -389,7 +392,10 @@ class Template:
         if not text.isascii():
             return False
         folded = text.lower()
-        return not any(word in folded for word in self._intro_words)
+        for word in self._intro_words:  # a loop, not any(): this runs for every paragraph
+            if word in folded:
+                return False
+        return True
 
     def after_list_intro(self, text: str, dimension: str) -> str:
         """What a line says after its intro of ``dimension``'s list ('Staff skills include: Astronaut;
