@@ -63,9 +63,8 @@ def collect_items(state: ParseState, lines: list[Line], index: int, dimension: s
             break
     vocabulary = state.template.vocabulary_of(dimension)
     labels = group_labels(state, taken, vocabulary)
-    for label, used in labels:
-        state.add_item(dimension, label, used[0].number, vocabulary)
-        state.attribute(used, dimension)
+    state.add_items(dimension, [(label, used[0].number) for label, used in labels], vocabulary)
+    state.attribute([line for _, used in labels for line in used], dimension)
     if labels:
         state.list_fact(dimension)
     return index
@@ -136,8 +135,8 @@ def read_prose_list(state: ParseState, dimension: str, items_text: str, line_num
             items_text = items_text[: purpose.start()] + items_text[purpose.end() :]
         items_text = _AS_WELL_AS.sub(", ", items_text)
     vocabulary = template.vocabulary_of(dimension)
-    for label in split_prose_list(state, items_text, vocabulary):
-        state.add_item(dimension, label, line_number, vocabulary)
+    labels = split_prose_list(state, items_text, vocabulary)
+    state.add_items(dimension, [(label, line_number) for label in labels], vocabulary)
 
 
 def split_prose_list(state: ParseState, text: str, vocabulary: str) -> list[str]:
@@ -194,8 +193,7 @@ def inline_items(state: ParseState, dimension: str, paragraph: list[Line], text:
     vocabulary = state.template.vocabulary_of(dimension)
     labels = split_prose_list(state, tail, vocabulary)
     if labels and all(len(label.split()) <= MAX_ITEM_WORDS for label in labels):
-        for label in labels:
-            state.add_item(dimension, label, paragraph[0].number, vocabulary)
+        state.add_items(dimension, [(label, paragraph[0].number) for label in labels], vocabulary)
         state.list_fact(dimension)
         return [dimension, f"{dimension}:intro"]
     state.unparsed_part(paragraph[-1], tail, section, "text after the list introduction is not a list of items")

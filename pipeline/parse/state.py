@@ -86,11 +86,18 @@ class ParseState:
 
     def add_item(self, dimension: str, label: str, line_number: int, vocabulary: str) -> None:
         """Append an item to a list, coded with its vocabulary ('other' for free text)."""
-        position = self.positions.get(dimension, 0) + 1
-        self.positions[dimension] = position
-        code = self.vocab.code_or_other(vocabulary, label)
+        self.add_items(dimension, [(label, line_number)], vocabulary)
+
+    def add_items(self, dimension: str, labels: list[tuple[str, int]], vocabulary: str) -> None:
+        """Append items (label, line number) to a list in order, as add_item does one by one."""
         assert self.record is not None
-        self.record.items.append(new_item(dimension, position, code, label, line_number))
+        append = self.record.items.append
+        code_or_other = self.vocab.code_or_other
+        position = self.positions.get(dimension, 0)
+        for label, line_number in labels:
+            position += 1
+            append(new_item(dimension, position, code_or_other(vocabulary, label), label, line_number))
+        self.positions[dimension] = position
 
     def list_fact(self, dimension: str) -> None:
         """A list with entries states its fact (a priority-area list means the city prioritises areas)."""

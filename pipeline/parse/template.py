@@ -237,6 +237,7 @@ class Template:
         init=False, repr=False, compare=False
     )
     _section_first_words: frozenset[str] = field(init=False, repr=False, compare=False)
+    _topic_facts: dict[str, Fact | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Patterns prepared once per template: one scan per line instead of one per wording."""
@@ -258,6 +259,7 @@ class Template:
                 tuple(dict.fromkeys(_verbatim_word(key) for key in (*self.outcomes_legend, *self.outcomes_note))),
             ),
             ("_roles", {}),
+            ("_topic_facts", {}),
             ("_section_first_words", frozenset(key.split()[0] for key in self.section_keys if key)),
         ):
             object.__setattr__(self, name, value)
@@ -345,6 +347,14 @@ class Template:
         lists = tuple((dim, patterns) for dim, (sections, patterns) in self.prose_lists.items() if section in sections)
         self._readers[section] = (facts, lists)
         return facts, lists
+
+    def topic_fact(self, topic: str) -> Fact | None:
+        """The first fact named ``topic`` or ``has_<topic>``: what a benchmark claim on it says."""
+        found = self._topic_facts.get(topic, _MISSING)
+        if found is _MISSING:
+            found = next((fact for fact in self.facts if fact.name in (topic, f"has_{topic}")), None)
+            self._topic_facts[topic] = found
+        return found  # type: ignore[return-value]
 
     def handler_of(self, section: str) -> str:
         """The name of the reader of a section (overview, spotlight, outcomes_grid, prose)."""
