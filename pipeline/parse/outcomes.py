@@ -36,7 +36,8 @@ def read_outcomes(state: ParseState, section: Section) -> None:
             single.append(line)
     cells.extend(group_labels(state, single, vocabulary))
     areas = state.snapshot.policy_area_data
+    code_or_other = state.vocab.code_or_other
     for label, used in cells:
-        code = state.vocab.code_or_other(vocabulary, label)
+        code = code_or_other(vocabulary, label)
         areas.append(new_policy_area(len(areas) + 1, code, label, "unknown", used[0].number))
-        state.attribute(used, "policy_area_data")
+    state.attribute([line for _, used in cells for line in used], "policy_area_data")
