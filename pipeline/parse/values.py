@@ -48,6 +48,7 @@ def _to_number(number: str, unit: str | None) -> int | None:
     return None
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_population(text: str) -> tuple[int | None, int | None]:
     """'974 073 (2019)' -> (974073, 2019); '1.2 million' -> (1200000, None); thousands separators
     may be a space, comma, dot, apostrophe, or a no-break or thin space (normalised to spaces)."""
@@ -70,6 +71,7 @@ _TERM = re.compile(
 _SINCE = re.compile(rf"(?:since|from)\s+(?P<start>{_YEAR})", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_term(text: str) -> tuple[int | None, int | None]:
     """'2018–2022' -> (2018, 2022); 'since 2019' -> (2019, None)."""
     match = _TERM.search(text)
@@ -116,6 +118,7 @@ _STAFF_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_staff(text: str) -> StaffCount:
     """'9 staff' -> 9; 'a team of two' -> 2; '8-10 staff' -> range 8..10; 'less than 5' -> ..4;
     'more than 100 staff in around 20 teams' -> 101..; 'around 20' -> nothing (never guess)."""
