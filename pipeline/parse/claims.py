@@ -71,9 +71,9 @@ def _topic(state: ParseState, sentence: str) -> tuple[str, str | None]:
         if topic == "approach":
             match = template.approach_sentence.search(sentence)
             return topic, approach_code(state, match.group("approach") if match else sentence)
-        for fact in template.facts:
-            if fact.name in (topic, f"has_{topic}"):
-                value = fact.read(sentence, folded)
-                return topic, None if value is None else ("yes" if value else "no")
+        fact = template.topic_fact(topic)
+        if fact is not None:
+            value = fact.read(sentence, folded)
+            return topic, None if value is None else ("yes" if value else "no")
         return topic, None
     return OTHER, None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from pipeline.core import Rejection
 from pipeline.parse.record import SnapshotRecord
@@ -18,7 +19,8 @@ _PLACE_IN_BRACKETS = re.compile(r"^(.+?)\s*(?:\((.+)\)|[-–|]\s+(.+))$")
 
 def find_header(state: ParseState) -> int | Rejection:
     """Create the record from the title line and return its line number, or say why there is none."""
-    non_blank = [line for line in state.lines if line.text]
+    # the title and the line after it are among the first HEADER_SEARCH_LINES + 1 non-blank lines
+    non_blank = list(islice((line for line in state.lines if line.text), HEADER_SEARCH_LINES + 1))
     for index, line in enumerate(non_blank[:HEADER_SEARCH_LINES]):
         place = state.template.header_place(line.text)
         if place is None:
@@ -38,7 +40,7 @@ def find_header(state: ParseState) -> int | Rejection:
                 f"title line {place!r} does not name '<CITY>, <Country>'",
                 line.number,
             )
-        body = "\n".join(x.text for x in state.lines)
+        body = "\n".join([x.text for x in state.lines])
         city = restore_case(parts[0], body)
         country = restore_case(parts[-1], body)
         region = ", ".join(parts[1:-1]) or None

@@ -19,6 +19,8 @@ _EMPHASIS = re.compile(r"\*\*|__")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
 _CELL_SPLIT = re.compile(r"\t+|\s{3,}")
 _SPACE = re.compile(r"[ \u00a0\u2000-\u200b\u202f\u205f\u3000\f\v]+")
+_OTHER_SPACE = re.compile(r"[^\S ]")
+"""Any white space but the plain space (tabs, other Unicode spaces): where _CELL_SPLIT may cut a line."""
 _BULLET_START = frozenset("-*+–—•●▪■□◦○·▶►▸▹➢➤➔→✓✔✗✘☐☑◆◇❖0123456789")
 """First characters a bullet can start with: any other line skips the bullet pattern."""
 _WRAP_HYPHEN = re.compile(r"[A-Za-z]-$")
@@ -70,12 +72,14 @@ def clean_line(number: int, raw: str, column: int = 0) -> Line:
 def _clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
     """(text, bullet, heading, cells) of a raw line. Cached: headings, labels and list options recur
     in every document, and ASCII lines skip the Unicode work entirely."""
-    text = normalise_characters(raw).lstrip()
-    heading = text.startswith("#") and bool(_HEADING.match(text))
+    text = (raw if raw.isascii() else normalise_characters(raw)).lstrip()
+    heading = text[:1] == "#" and bool(_HEADING.match(text))
     if heading:
         text = _HEADING.sub("", text)
-    if "**" in text or "__" in text:
+    if "__" in text:
         text = _EMPHASIS.sub("", text)
+    elif "**" in text:
+        text = text.replace("**", "")  # the same left-to-right removal when there is no '__'
     bullet = False
     while text[:1] in _BULLET_START:
         stripped = text.lstrip()
@@ -88,8 +92,15 @@ def _clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
         clean = " ".join(text.split())
         if "\t" not in text and "   " not in text and "\f" not in text and "\v" not in text:
             return clean, bullet, heading, (clean,) if clean else ()
+        if "   " not in text and text.replace("\t", " ").isprintable():
+            # tabs are the only separators (no other control character, no run of 3 spaces): the
+            # cells are the tab-separated parts, each with its spaces collapsed, empty ones dropped
+            cells = tuple(" ".join(cell.split()) for cell in text.split("\t"))
+            return clean, bullet, heading, tuple(cell for cell in cells if cell)
     else:
         clean = " ".join(_SPACE.sub(" ", text.replace("\t", " ")).split())
+        if "   " not in text and not _OTHER_SPACE.search(text):
+            return clean, bullet, heading, (clean,) if clean else ()  # nothing to split cells at
     cells = tuple(" ".join(_SPACE.sub(" ", cell).split()) for cell in _CELL_SPLIT.split(text.strip()))
     return clean, bullet, heading, tuple(cell for cell in cells if cell)
 

@@ -8,6 +8,7 @@ import re
 from pipeline.parse.lines import Line, join_wrapped
 from pipeline.parse.state import ParseState
 from pipeline.parse.values import split_top_level, strip_list_word
+from schemas.vocabulary import MATCH_CACHE_LIMIT
 
 MAX_ITEM_WORDS = 9
 MAX_WRAPPED_LINES = 4
@@ -62,9 +63,8 @@ def collect_items(state: ParseState, lines: list[Line], index: int, dimension: s
             break
     vocabulary = state.template.vocabulary_of(dimension)
     labels = group_labels(state, taken, vocabulary)
-    for label, used in labels:
-        state.add_item(dimension, label, used[0].number, vocabulary)
-        state.attribute(used, dimension)
+    state.add_items(dimension, [(label, used[0].number) for label, used in labels], vocabulary)
+    state.attribute([line for _, used in labels for line in used], dimension)
     if labels:
         state.list_fact(dimension)
     return index
@@ -88,7 +88,10 @@ def group_labels(state: ParseState, lines: list[Line], vocabulary: str) -> list[
                 end = start + 1
                 while end < len(block) and not block[end].bullet and block[end].text[:1].islower():
                     end += 1
-                labels.append((join_wrapped([x.text for x in block[start:end]]), block[start:end]))
+                if end == start + 1:  # one line: its clean text is the label as join_wrapped gives it
+                    labels.append((block[start].text, block[start:end]))
+                else:
+                    labels.append((join_wrapped([x.text for x in block[start:end]]), block[start:end]))
                 start = end
                 continue
             end = _longest_match(state, block, start, vocabulary)
@@ -132,18 +135,25 @@ def read_prose_list(state: ParseState, dimension: str, items_text: str, line_num
             items_text = items_text[: purpose.start()] + items_text[purpose.end() :]
         items_text = _AS_WELL_AS.sub(", ", items_text)
     vocabulary = template.vocabulary_of(dimension)
-    for label in split_prose_list(state, items_text, vocabulary):
-        state.add_item(dimension, label, line_number, vocabulary)
+    labels = split_prose_list(state, items_text, vocabulary)
+    state.add_items(dimension, [(label, line_number) for label in labels], vocabulary)
 
 
 def split_prose_list(state: ParseState, text: str, vocabulary: str) -> list[str]:
     """'A, B and C' -> [A, B, C], keeping options that contain 'and' whole
     ('training staff and building capacity'); an 'and' splits only when both sides are options."""
     labels: list[str] = []
+    derived = state.vocab.derived
     for segment in split_top_level(text):
-        segment = strip_list_word(segment)
-        if segment:
-            labels.extend(_split_and(state, segment, vocabulary))
+        key = ("prose_list", vocabulary, segment)
+        found = derived.get(key)
+        if found is None:  # each segment is split once: list options recur in every document
+            stripped = strip_list_word(segment)
+            found = tuple(_split_and(state, stripped, vocabulary)) if stripped else ()
+            if len(derived) >= MATCH_CACHE_LIMIT:
+                derived.clear()
+            derived[key] = found
+        labels.extend(found)
     return labels
 
 
@@ -183,8 +193,7 @@ def inline_items(state: ParseState, dimension: str, paragraph: list[Line], text:
     vocabulary = state.template.vocabulary_of(dimension)
     labels = split_prose_list(state, tail, vocabulary)
     if labels and all(len(label.split()) <= MAX_ITEM_WORDS for label in labels):
-        for label in labels:
-            state.add_item(dimension, label, paragraph[0].number, vocabulary)
+        state.add_items(dimension, [(label, paragraph[0].number) for label in labels], vocabulary)
         state.list_fact(dimension)
         return [dimension, f"{dimension}:intro"]
     state.unparsed_part(paragraph[-1], tail, section, "text after the list introduction is not a list of items")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pipeline.parse.lines import Line, clean_line
 from pipeline.parse.lists import group_labels
-from pipeline.parse.record import PolicyAreaData
+from pipeline.parse.record import new_policy_area
 from pipeline.parse.state import ParseState, Section
-from schemas.vocabulary import label_key
 
 _END = clean_line(0, "")
 """A blank line that closes the last block of single cells."""
@@ -20,13 +19,11 @@ def read_outcomes(state: ParseState, section: Section) -> None:
         if not line.text:
             grid.append(line)
             continue
-        key = label_key(line.text)
-        if any(marker in key for marker in template.outcomes_legend):
-            state.attribute([line], "outcomes_legend")
-        elif any(marker in key for marker in template.outcomes_note):
-            state.attribute([line], "outcomes_note")
-        else:
+        role = template.outcomes_role(line.text)
+        if role is None:
             grid.append(line)
+        else:
+            state.attribute([line], role)
     vocabulary = template.outcomes_vocabulary
     cells: list[tuple[str, list[Line]]] = []
     single: list[Line] = []
@@ -39,7 +36,8 @@ def read_outcomes(state: ParseState, section: Section) -> None:
             single.append(line)
     cells.extend(group_labels(state, single, vocabulary))
     areas = state.snapshot.policy_area_data
+    code_or_other = state.vocab.code_or_other
     for label, used in cells:
-        code = state.vocab.code_or_other(vocabulary, label)
-        areas.append(PolicyAreaData(len(areas) + 1, code, label, "unknown", used[0].number))
-        state.attribute(used, "policy_area_data")
+        code = code_or_other(vocabulary, label)
+        areas.append(new_policy_area(len(areas) + 1, code, label, "unknown", used[0].number))
+    state.attribute([line for _, used in cells for line in used], "policy_area_data")

@@ -34,8 +34,9 @@ def read_body(state: ParseState, section: Section) -> None:
             index = collect_items(state, lines, index, pending)
             pending = None
             continue
-        _flag_empty_intro(state, bare_intro, name)
-        bare_intro = None
+        if bare_intro is not None:
+            _flag_empty_intro(state, bare_intro, name)
+            bare_intro = None
         paragraph = [line]
         index += 1
         while not line.text.endswith(":") and index < len(lines) and lines[index].text and not lines[index].bullet:
@@ -79,6 +80,14 @@ def read_paragraph(state: ParseState, section: str, text: str, line_number: int)
     for fact in facts:
         if getattr(record, fact.name) is not None:
             continue
+        needles = fact.needles
+        if folded is not None and needles is not None:
+            # Fact.may_be_in inlined: most paragraphs state few of the facts, and calls add up
+            for needle in needles:
+                if needle in folded:
+                    break
+            else:
+                continue
         value = fact.read(text, folded)
         if value is not None:
             setattr(record, fact.name, value)

@@ -3,20 +3,24 @@ on every page are attributed on the way and belong to no section."""
 
 from __future__ import annotations
 
-from pipeline.parse.state import ParseState, Section
+from pipeline.parse.state import ParseState, Section, new_section
 
 
 def split_sections(state: ParseState) -> list[Section]:
     sections: list[Section] = []
-    current = Section("preamble", None, None, [])
+    current = new_section("preamble", None, None, [])
+    content = current.lines
     roles = state.template.roles
+    known = state.template.known_roles
+    header_end = state.header_end
     for line in state.lines:
-        if not line.text:
-            current.lines.append(line)
+        text = line[2]  # line.text: the lines are many, a tuple index is cheaper than the named field
+        if not text:
+            content.append(line)
             continue
-        if line.number <= state.header_end and (line.number, line.column) in state.attributed:  # the title
+        if line[0] <= header_end and (line[0], line[6]) in state.attributed:  # the title
             continue
-        title, furniture, heading = roles(line.text)
+        title, furniture, heading = known.get(text) or roles(text)
         if title is not None and title == state.header_key:
             state.attribute([line], "page_header")
             continue
@@ -25,8 +29,9 @@ def split_sections(state: ParseState) -> list[Section]:
             continue
         if heading:
             sections.append(current)
-            current = Section(heading[0], line, heading[1], [])
+            current = new_section(heading[0], line, heading[1], [])
+            content = current.lines
         else:
-            current.lines.append(line)
+            content.append(line)
     sections.append(current)
     return [s for s in sections if s.heading is not None or any(x.text for x in s.lines)]

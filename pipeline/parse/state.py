@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.parse.lines import Line
-from pipeline.parse.record import Item, SnapshotRecord, UnparsedLine
+from pipeline.parse.record import SnapshotRecord, UnparsedLine, frozen_instance, new_item
 from pipeline.parse.template import Template
 from schemas.vocabulary import Vocabulary
 
@@ -24,6 +24,11 @@ class Section:
     heading: Line | None
     title: str | None
     lines: list[Line]
+
+
+def new_section(name: str, heading: Line | None, title: str | None, lines: list[Line]) -> Section:
+    """``Section(...)``, built by :func:`~pipeline.parse.record.frozen_instance`: a document has a dozen."""
+    return frozen_instance(Section, {"name": name, "heading": heading, "title": title, "lines": lines})
 
 
 @dataclass
@@ -54,13 +59,16 @@ class ParseState:
         """Record that ``lines`` gave ``field`` (comma-separated fields add up per line)."""
         assert self.record is not None
         line_fields = self.record.line_fields
+        attributed = self.attributed.add
+        single = "," not in field
         for line in lines:
-            if not line.text:
+            number, _, text, _, _, _, column = line
+            if not text:
                 continue
-            self.attributed.add((line.number, line.column))
-            existing = line_fields.get(line.number)
-            if existing is None and "," not in field:
-                line_fields[line.number] = field
+            attributed((number, column))
+            existing = line_fields.get(number)
+            if single and (existing is None or existing == field):
+                line_fields[number] = field
                 continue
             parts = dict.fromkeys([*(existing or "").split(","), *field.split(",")])
             line_fields[line.number] = ",".join(part for part in parts if part)
@@ -78,11 +86,18 @@ class ParseState:
 
     def add_item(self, dimension: str, label: str, line_number: int, vocabulary: str) -> None:
         """Append an item to a list, coded with its vocabulary ('other' for free text)."""
-        position = self.positions.get(dimension, 0) + 1
-        self.positions[dimension] = position
-        code = self.vocab.code_or_other(vocabulary, label)
+        self.add_items(dimension, [(label, line_number)], vocabulary)
+
+    def add_items(self, dimension: str, labels: list[tuple[str, int]], vocabulary: str) -> None:
+        """Append items (label, line number) to a list in order, as add_item does one by one."""
         assert self.record is not None
-        self.record.items.append(Item(dimension, position, code, label, line_number))
+        append = self.record.items.append
+        code_or_other = self.vocab.code_or_other
+        position = self.positions.get(dimension, 0)
+        for label, line_number in labels:
+            position += 1
+            append(new_item(dimension, position, code_or_other(vocabulary, label), label, line_number))
+        self.positions[dimension] = position
 
     def list_fact(self, dimension: str) -> None:
         """A list with entries states its fact (a priority-area list means the city prioritises areas)."""

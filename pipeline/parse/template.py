@@ -18,6 +18,12 @@ MAX_HEADING_WORDS = 12
 """A longer line is never a section heading."""
 CACHE_LIMIT = 1 << 15
 """Entries kept per text-keyed cache before it is emptied: bounded memory on any corpus."""
+_MISSING = object()
+_FIRST_WORD = re.compile(r"[a-z0-9]+")
+"""The first word of a lower-cased ASCII text as label_key cuts words."""
+_ARTICLES = frozenset({"a", "an", "the"})
+"""Leading words label_key may drop (its _ARTICLE_WORDS)."""
+"""A cache miss (dict.get with a default: cheaper than catching KeyError on every new line)."""
 
 
 MIN_NEEDLE = 4
@@ -67,6 +73,8 @@ class Prepared:
                 folded = fold(text)
             if folded is not None and needle not in folded:
                 return None
+        if folded is not None and self.lowercase is not None and self.lowercase.search(folded) is None:
+            return None  # the cheaper case-sensitive scan of the folded text says there is no match
         return self.pattern.search(text)
 
     def finditer(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
@@ -124,16 +132,25 @@ class Fact:
     def __post_init__(self) -> None:
         needles = [p.needle for p in (*self.negative, *self.positive)]
         usable = all(needle is not None for needle in needles)
-        object.__setattr__(self, "needles", tuple(dict.fromkeys(needles)) if usable else None)  # type: ignore[arg-type]
+        # a needle holding another is present only where that one is: the shorter one is check enough
+        distinct = dict.fromkeys(needles)
+        minimal = tuple(n for n in distinct if not any(o != n and o in n for o in distinct))  # type: ignore[operator]
+        object.__setattr__(self, "needles", minimal if usable else None)
+
+    def may_be_in(self, folded: str | None) -> bool:
+        """False when ``folded`` (see fold) holds none of the fact's needles: the fact is not stated."""
+        needles = self.needles
+        if folded is None or needles is None:
+            return True
+        for needle in needles:
+            if needle in folded:
+                return True
+        return False
 
     def read(self, text: str, folded: str | None = None) -> bool | None:
         folded = folded if folded is not None else fold(text)
-        if folded is not None and self.needles is not None:
-            for needle in self.needles:
-                if needle in folded:
-                    break
-            else:
-                return None
+        if not self.may_be_in(folded):
+            return None
         for pattern in self.negative:
             if pattern.found(text, folded):
                 return False
@@ -215,9 +232,12 @@ class Template:
         init=False, repr=False, compare=False
     )
     _intro_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _grid_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _roles: dict[str, tuple[str | None, bool, tuple[str, str | None] | None]] = field(
         init=False, repr=False, compare=False
     )
+    _section_first_words: frozenset[str] = field(init=False, repr=False, compare=False)
+    _topic_facts: dict[str, Fact | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Patterns prepared once per template: one scan per line instead of one per wording."""
@@ -234,17 +254,27 @@ class Template:
             ("_items", {}),
             ("_readers", {}),
             ("_intro_words", tuple(dict.fromkeys(_verbatim_word(key) for key in self.list_intro_keys))),
+            (
+                "_grid_words",
+                tuple(dict.fromkeys(_verbatim_word(key) for key in (*self.outcomes_legend, *self.outcomes_note))),
+            ),
             ("_roles", {}),
+            ("_topic_facts", {}),
+            ("_section_first_words", frozenset(key.split()[0] for key in self.section_keys if key)),
         ):
             object.__setattr__(self, name, value)
+
+    @property
+    def known_roles(self) -> dict[str, tuple[str | None, bool, tuple[str, str | None] | None]]:
+        """The roles of the line texts classified so far (read-only: a miss goes through roles)."""
+        return self._roles
 
     def roles(self, text: str) -> tuple[str | None, bool, tuple[str, str | None] | None]:
         """What a non-blank line can be, from its text alone: (key of a title line, page furniture,
         section heading). Cached, so a line's text is classified once however often it recurs."""
-        try:
-            return self._roles[text]
-        except KeyError:
-            pass
+        cached = self._roles.get(text, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
         title = label_key(text) if self.header_place(text) is not None else None
         heading = self.heading(text) if text.count(" ") < MAX_HEADING_WORDS else None
         found = (title, self.is_page_furniture(text), heading)
@@ -256,10 +286,9 @@ class Template:
     def may_be_item(self, text: str) -> bool:
         """A short line can be a list item unless it ends a sentence or is a heading, a list intro or a
         benchmark claim. Cached: list options recur in every document."""
-        try:
-            return self._items[text]
-        except KeyError:
-            pass
+        cached = self._items.get(text, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
         item = (
             not text.endswith((".", ":"))
             and self.heading(text) is None
@@ -282,11 +311,10 @@ class Template:
 
     def heading(self, text: str) -> tuple[str, str | None] | None:
         """(section, spotlight title) of a heading line, else None. Cached: headings recur."""
-        try:
-            return self._headings[text]
-        except KeyError:
-            pass
-        name = self.section_keys.get(label_key(text))
+        cached = self._headings.get(text, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        name = self.section_keys.get(label_key(text)) if self._may_be_section_key(text) else None
         found: tuple[str, str | None] | None = (name, None) if name else None
         if found is None:
             match = self._spotlight.match(text)
@@ -296,6 +324,17 @@ class Template:
             self._headings.clear()
         self._headings[text] = found
         return found
+
+    def _may_be_section_key(self, text: str) -> bool:
+        """False when the key of an ASCII text cannot be a section's: its first word (spelled as
+        label_key spells words, one by one) starts no section key. Spares most lines a full key."""
+        if not text.isascii() or "&" in text:
+            return True
+        first = _FIRST_WORD.search(text.lower())
+        if first is None:
+            return True
+        word = first.group(0)
+        return word in _ARTICLES or label_key(word) in self._section_first_words
 
     def readers_of(self, section: str) -> tuple[tuple[Fact, ...], tuple[tuple[str, tuple[Prepared, ...]], ...]]:
         """The facts and the sentence lists a paragraph of ``section`` may state, in template order.
@@ -309,6 +348,14 @@ class Template:
         self._readers[section] = (facts, lists)
         return facts, lists
 
+    def topic_fact(self, topic: str) -> Fact | None:
+        """The first fact named ``topic`` or ``has_<topic>``: what a benchmark claim on it says."""
+        found = self._topic_facts.get(topic, _MISSING)
+        if found is _MISSING:
+            found = next((fact for fact in self.facts if fact.name in (topic, f"has_{topic}")), None)
+            self._topic_facts[topic] = found
+        return found  # type: ignore[return-value]
+
     def handler_of(self, section: str) -> str:
         """The name of the reader of a section (overview, spotlight, outcomes_grid, prose)."""
         return self.section_handlers.get(section, self.default_handler)
@@ -319,10 +366,9 @@ class Template:
     def list_intro(self, text: str) -> str | None:
         """The list dimension a line such as 'Staff skills and profiles include:' introduces
         (the longest intro wording found in the line's key wins)."""
-        try:
-            return self._intros[text]
-        except KeyError:
-            pass
+        cached = self._intros.get(text, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
         key = "" if self._no_intro_word(text) else label_key(text)
         found = None
         if key and self._intro_filter.search(key):
@@ -332,13 +378,34 @@ class Template:
         self._intros[text] = found
         return found
 
+    def outcomes_role(self, text: str) -> str | None:
+        """'outcomes_legend' or 'outcomes_note' for a line of the outcomes section whose key holds a
+        legend or note wording, else None (a grid cell). An ASCII line lacking every such wording's
+        verbatim word is a cell without computing its key."""
+        if text.isascii():
+            folded = text.lower()
+            for word in self._grid_words:
+                if word in folded:
+                    break
+            else:
+                return None
+        key = label_key(text)
+        if any(marker in key for marker in self.outcomes_legend):
+            return "outcomes_legend"
+        if any(marker in key for marker in self.outcomes_note):
+            return "outcomes_note"
+        return None
+
     def _no_intro_word(self, text: str) -> bool:
         """True when an ASCII text lacks a word that every list intro's key keeps verbatim: then no
         intro can be in it, and its key need not be computed."""
         if not text.isascii():
             return False
         folded = text.lower()
-        return not any(word in folded for word in self._intro_words)
+        for word in self._intro_words:  # a loop, not any(): this runs for every paragraph
+            if word in folded:
+                return False
+        return True
 
     def after_list_intro(self, text: str, dimension: str) -> str:
         """What a line says after its intro of ``dimension``'s list ('Staff skills include: Astronaut;

@@ -48,6 +48,7 @@ def _to_number(number: str, unit: str | None) -> int | None:
     return None
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_population(text: str) -> tuple[int | None, int | None]:
     """'974 073 (2019)' -> (974073, 2019); '1.2 million' -> (1200000, None); thousands separators
     may be a space, comma, dot, apostrophe, or a no-break or thin space (normalised to spaces)."""
@@ -70,6 +71,7 @@ _TERM = re.compile(
 _SINCE = re.compile(rf"(?:since|from)\s+(?P<start>{_YEAR})", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_term(text: str) -> tuple[int | None, int | None]:
     """'2018–2022' -> (2018, 2022); 'since 2019' -> (2019, None)."""
     match = _TERM.search(text)
@@ -116,6 +118,7 @@ _STAFF_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_staff(text: str) -> StaffCount:
     """'9 staff' -> 9; 'a team of two' -> 2; '8-10 staff' -> range 8..10; 'less than 5' -> ..4;
     'more than 100 staff in around 20 teams' -> 101..; 'around 20' -> nothing (never guess)."""
@@ -211,11 +214,16 @@ def _restore_case_found(name: str, flat: str, lowered: str) -> str:
     return smart_title(name)
 
 
+@lru_cache(maxsize=8)
+def _separator_pattern(separators: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(separators)}]")
+
+
 def split_top_level(text: str, separators: str = ",;") -> list[str]:
     """Split on separators that are not inside parentheses."""
     if "(" not in text:
-        parts = re.split(f"[{re.escape(separators)}]", text) if separators else [text]
-        return [part.strip() for part in parts if part.strip()]
+        parts = _separator_pattern(separators).split(text) if separators else [text]
+        return [stripped for stripped in map(str.strip, parts) if stripped]
     parts: list[str] = []
     depth = 0
     current: list[str] = []
@@ -239,8 +247,10 @@ _LIST_WORD_INITIALS = frozenset("aAoOwWpP")
 _ARTICLE_INITIALS = frozenset("tTaA")
 
 
+@lru_cache(maxsize=1 << 15)
 def strip_list_word(segment: str) -> str:
-    """Drop the grammar around a list entry: a leading 'and'/'or'/'as well as', articles, end marks."""
+    """Drop the grammar around a list entry: a leading 'and'/'or'/'as well as', articles, end marks.
+    Cached: list options recur in every document."""
     segment = segment.strip().strip(".:;").strip()
     if segment[:1] in _LIST_WORD_INITIALS:
         segment = _LIST_WORD.sub("", segment, count=1)
