@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from itertools import islice
+from operator import itemgetter
 
 from pipeline.core import Rejection
 from pipeline.parse.record import SnapshotRecord
@@ -14,6 +15,8 @@ from schemas.vocabulary import label_key
 
 HEADER_SEARCH_LINES = 40
 """The title line must appear among the first non-blank lines; later it is only a page header."""
+_TEXT = itemgetter(2)
+"""A line's clean text (Line.text), fetched in C."""
 _PLACE_IN_BRACKETS = re.compile(r"^(.+?)\s*(?:\((.+)\)|[-–|]\s+(.+))$")
 
 
@@ -40,7 +43,7 @@ def find_header(state: ParseState) -> int | Rejection:
                 f"title line {place!r} does not name '<CITY>, <Country>'",
                 line.number,
             )
-        body = "\n".join([x.text for x in state.lines])
+        body = "\n".join(map(_TEXT, state.lines))
         city = restore_case(parts[0], body)
         country = restore_case(parts[-1], body)
         region = ", ".join(parts[1:-1]) or None

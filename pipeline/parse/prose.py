@@ -69,12 +69,18 @@ def _flag_empty_intro(state: ParseState, paragraph: list[Line] | None, section: 
 
 
 def read_paragraph(state: ParseState, section: str, text: str, line_number: int) -> list[str]:
-    """Read every fact, list and benchmark claim a paragraph states; return the fields found."""
+    """Read every fact, list and benchmark claim a paragraph states; return the fields found.
+
+    Each reader's literal needles are checked inline on the folded text before any call or pattern
+    runs: most paragraphs state one or two of the many things a section may state."""
     template = state.template
     record = state.snapshot
     fields: list[str] = []
     folded = fold(text)
-    if read_claims(state, text, line_number, folded):
+    claims_needle = template.benchmark.needle
+    if (folded is None or claims_needle is None or claims_needle in folded) and read_claims(
+        state, text, line_number, folded
+    ):
         fields.append("benchmark_claims")
     facts, lists = template.readers_of(section)
     for fact in facts:
@@ -94,17 +100,19 @@ def read_paragraph(state: ParseState, section: str, text: str, line_number: int)
             fields.append(fact.name)
     for dimension, patterns in lists:
         for pattern in patterns:
-            match = pattern.search(text, folded)
-            if match:
-                read_prose_list(state, dimension, match.group("items"), line_number)
+            needle = pattern.needle
+            if folded is not None and needle is not None and needle not in folded:
+                continue  # Prepared.group's first check, inlined
+            items = pattern.group(text, folded, "items")
+            if items is not None:
+                read_prose_list(state, dimension, items, line_number)
                 fields.append(dimension)
                 break
     if section in template.team_sections:
         fields.extend(_team(state, text, folded))
     if section in template.approach_sections and record.approach is None:
-        match = template.approach_sentence.search(text, folded)
-        if match:
-            phrase = match.group("approach")
+        phrase = template.approach_sentence.group(text, folded, "approach")
+        if phrase is not None:
             record.approach_text = phrase
             record.approach = approach_code(state, phrase) or OTHER
             fields.append("approach")
@@ -115,15 +123,15 @@ def _team(state: ParseState, text: str, folded: str | None) -> list[str]:
     record = state.snapshot
     fields = []
     for pattern in state.template.team_location if record.team_location is None else ():
-        match = pattern.search(text, folded)
-        if match:
-            record.team_location = match.group("location").strip()
+        location = pattern.group(text, folded, "location")
+        if location is not None:
+            record.team_location = location.strip()
             fields.append("team_location")
             break
     for pattern in state.template.team_staff if record.team_staff_text is None else ():
-        match = pattern.search(text, folded)
-        if match:
-            staff_text = match.group("staff").strip()
+        staff = pattern.group(text, folded, "staff")
+        if staff is not None:
+            staff_text = staff.strip()
             count = parse_staff(staff_text)
             record.team_staff_text = staff_text
             record.team_staff = count.exact

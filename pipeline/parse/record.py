@@ -34,14 +34,6 @@ def frozen_instance(cls: type[T], fields: dict[str, object]) -> T:
     return instance
 
 
-def new_item(dimension: str, position: int, code: str, label: str, source_line: int) -> Item:
-    """``Item(...)``, built by :func:`frozen_instance`."""
-    return frozen_instance(
-        Item,
-        {"dimension": dimension, "position": position, "code": code, "label": label, "source_line": source_line},
-    )
-
-
 @dataclass(frozen=True)
 class PolicyAreaData:
     """One cell of the "How are outcomes measured?" grid."""

@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.parse.lines import Line
-from pipeline.parse.record import SnapshotRecord, UnparsedLine, frozen_instance, new_item
+from pipeline.parse.record import Item, SnapshotRecord, UnparsedLine, frozen_instance
 from pipeline.parse.template import Template
 from schemas.vocabulary import Vocabulary
+
+_new_object = object.__new__
+_set_attribute = object.__setattr__
 
 
 @dataclass(frozen=True)
@@ -61,17 +64,18 @@ class ParseState:
         line_fields = self.record.line_fields
         attributed = self.attributed.add
         single = "," not in field
-        for line in lines:
-            number, _, text, _, _, _, column = line
+        for number, _, text, _, _, _, column in lines:
             if not text:
                 continue
             attributed((number, column))
-            existing = line_fields.get(number)
-            if single and (existing is None or existing == field):
-                line_fields[number] = field
-                continue
+            if single:
+                existing = line_fields.setdefault(number, field)
+                if existing == field:
+                    continue
+            else:
+                existing = line_fields.get(number)
             parts = dict.fromkeys([*(existing or "").split(","), *field.split(",")])
-            line_fields[line.number] = ",".join(part for part in parts if part)
+            line_fields[number] = ",".join(part for part in parts if part)
 
     def unparsed(self, lines: list[Line], section: str, reason: str) -> None:
         """Keep the lines no field took, with the reason (never a line already attributed)."""
@@ -96,7 +100,17 @@ class ParseState:
         position = self.positions.get(dimension, 0)
         for label, line_number in labels:
             position += 1
-            append(new_item(dimension, position, code_or_other(vocabulary, label), label, line_number))
+            # Item(...) as frozen_instance builds it, inlined (two calls fewer per item); fields in order
+            item = _new_object(Item)
+            fields = {
+                "dimension": dimension,
+                "position": position,
+                "code": code_or_other(vocabulary, label),
+                "label": label,
+                "source_line": line_number,
+            }
+            _set_attribute(item, "__dict__", fields)
+            append(item)
         self.positions[dimension] = position
 
     def list_fact(self, dimension: str) -> None:

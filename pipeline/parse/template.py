@@ -77,6 +77,24 @@ class Prepared:
             return None  # the cheaper case-sensitive scan of the folded text says there is no match
         return self.pattern.search(text)
 
+    def group(self, text: str, folded: str | None, name: str) -> str | None:
+        """``search(text, folded).group(name)``, or None when nothing matches. On ASCII text the match on
+        the folded text is the match (same offsets): its group is cut from ``text``, no second scan."""
+        needle = self.needle
+        if needle is not None:
+            if folded is None:
+                folded = fold(text)
+            if folded is not None and needle not in folded:
+                return None
+        if folded is not None and self.lowercase is not None:
+            match = self.lowercase.search(folded)
+            if match is None:
+                return None
+            start, end = match.span(name)
+            return text[start:end] if start >= 0 else None
+        found = self.pattern.search(text)
+        return None if found is None else found.group(name)
+
     def finditer(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
         needle = self.needle
         if needle is not None:
@@ -171,6 +189,14 @@ class FirstMatch:
             match = pattern.search(text, folded)
             if match:
                 return match
+        return None
+
+    def group(self, text: str, folded: str | None, name: str) -> str | None:
+        """The named group of the first pattern that matches (see Prepared.group), else None."""
+        for pattern in self.patterns:
+            match = pattern.search(text, folded)
+            if match:
+                return match.group(name)
         return None
 
 
