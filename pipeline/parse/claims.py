@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.parse.record import BenchmarkClaim
+from pipeline.parse.record import BenchmarkClaim, frozen_instance
 from pipeline.parse.state import ParseState
 from pipeline.parse.template import fold
 from schemas.vocabulary import OTHER, label_key
@@ -30,20 +30,20 @@ def read_claims(state: ParseState, text: str, line_number: int, folded: str | No
             low = high = pct
         else:
             low, high = _share_range(state, share)
-        claims.append(
-            BenchmarkClaim(
-                topic=topic,
-                city_value=city_value,
-                comparator=comparator,
-                refers_to_city_value=comparator not in template.contrast_comparators,
-                stated_pct=pct,
-                stated_text=share,
-                stated_low=low,
-                stated_high=high,
-                sentence=sentence,
-                source_line=line_number,
-            )
-        )
+        # BenchmarkClaim(...) built by frozen_instance: its fields in order
+        claim = {
+            "topic": topic,
+            "city_value": city_value,
+            "comparator": comparator,
+            "refers_to_city_value": comparator not in template.contrast_comparators,
+            "stated_pct": pct,
+            "stated_text": share,
+            "stated_low": low,
+            "stated_high": high,
+            "sentence": sentence,
+            "source_line": line_number,
+        }
+        claims.append(frozen_instance(BenchmarkClaim, claim))
         found += 1
     return found
 

@@ -23,7 +23,7 @@ _PLACE_IN_BRACKETS = re.compile(r"^(.+?)\s*(?:\((.+)\)|[-–|]\s+(.+))$")
 def find_header(state: ParseState) -> int | Rejection:
     """Create the record from the title line and return its line number, or say why there is none."""
     # the title and the line after it are among the first HEADER_SEARCH_LINES + 1 non-blank lines
-    non_blank = list(islice((line for line in state.lines if line.text), HEADER_SEARCH_LINES + 1))
+    non_blank = list(islice(filter(_TEXT, state.lines), HEADER_SEARCH_LINES + 1))  # lines with text, in C
     for index, line in enumerate(non_blank[:HEADER_SEARCH_LINES]):
         place = state.template.header_place(line.text)
         if place is None:

@@ -40,24 +40,20 @@ def collect_items(state: ParseState, lines: list[Line], index: int, dimension: s
     taken: list[Line] = []
     previous: Line | None = None
     """The last non-blank line taken."""
-    while index < len(lines):
+    count = len(lines)
+    while index < count:
         line = lines[index]
-        continuation = (
-            previous is not None
-            and previous.bullet
-            and taken[-1] is previous
-            and not line.bullet
-            and line.text[:1].islower()
-        )
-        if (
-            not line.text
-            or line.bullet
-            or continuation
-            or (looks_like_item(state, line) and not starts_prose(lines, index))
-        ):
+        text = line[2]
+        if not text or line[3]:  # blank lines and bullets belong to the list
             taken.append(line)
-            if line.text:
+            if text:
                 previous = line
+            index += 1
+            continue
+        continuation = previous is not None and previous[3] and taken[-1] is previous and text[:1].islower()
+        if continuation or (looks_like_item(state, line) and not starts_prose(lines, index)):
+            taken.append(line)
+            previous = line
             index += 1
         else:
             break
@@ -74,6 +70,10 @@ def group_labels(state: ParseState, lines: list[Line], vocabulary: str) -> list[
     """Cut item lines into labels. A bullet starts an item (lower-case lines continue it);
     plain lines are joined when together they form a known option ('Digital' + 'Governance')
     or when a blank-separated block of up to three short lines matches nothing."""
+    if all(line[3] for line in lines if line[2]):
+        # bullets only: each is one label, as the general path below cuts them (a bullet's label runs on
+        # only over the plain lines after it)
+        return [(label, [line]) for line in lines if line[2] and (label := strip_list_word(line[2]))]
     labels: list[tuple[str, list[Line]]] = []
     blocks: list[list[Line]] = [[]]
     for line in lines:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pipeline.parse.lines import Line, clean_line
 from pipeline.parse.lists import group_labels
-from pipeline.parse.record import new_policy_area
+from pipeline.parse.record import PolicyAreaData, new_object, set_attribute
 from pipeline.parse.state import ParseState, Section
 
 _END = clean_line(0, "")
@@ -36,8 +36,20 @@ def read_outcomes(state: ParseState, section: Section) -> None:
             single.append(line)
     cells.extend(group_labels(state, single, vocabulary))
     areas = state.snapshot.policy_area_data
+    append = areas.append
     code_or_other = state.vocab.code_or_other
+    position = len(areas)
     for label, used in cells:
-        code = code_or_other(vocabulary, label)
-        areas.append(new_policy_area(len(areas) + 1, code, label, "unknown", used[0].number))
+        position += 1
+        # PolicyAreaData(...) as frozen_instance builds it, inlined: a grid has a dozen cells
+        area = new_object(PolicyAreaData)
+        fields = {
+            "position": position,
+            "code": code_or_other(vocabulary, label),
+            "label": label,
+            "data_status": "unknown",
+            "source_line": used[0][0],
+        }
+        set_attribute(area, "__dict__", fields)
+        append(area)
     state.attribute([line for _, used in cells for line in used], "policy_area_data")

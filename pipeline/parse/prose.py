@@ -16,18 +16,23 @@ TRUNCATION_WORDS = 6
 
 
 def read_body(state: ParseState, section: Section) -> None:
+    # Lines are read by tuple index (2: text, 3: bullet): a section's lines are many, and a tuple index
+    # is cheaper than the named field.
     lines = section.lines
     name = section.name
+    count = len(lines)
+    list_intro = state.template.list_intro
     pending = state.template.section_lists.get(name)
     bare_intro: list[Line] | None = None
     """An introducing sentence that states nothing else: attributed only once items follow it."""
     index = 0
-    while index < len(lines):
+    while index < count:
         line = lines[index]
-        if not line.text:
+        text = line[2]
+        if not text:
             index += 1
             continue
-        if pending and (line.bullet or looks_like_item(state, line)) and not starts_prose(lines, index):
+        if pending and (line[3] or looks_like_item(state, line)) and not starts_prose(lines, index):
             if bare_intro is not None:
                 state.attribute(bare_intro, f"{pending}:intro")
                 bare_intro = None
@@ -39,26 +44,31 @@ def read_body(state: ParseState, section: Section) -> None:
             bare_intro = None
         paragraph = [line]
         index += 1
-        while not line.text.endswith(":") and index < len(lines) and lines[index].text and not lines[index].bullet:
-            line = lines[index]
+        while not text.endswith(":") and index < count:
+            following = lines[index]
+            if not following[2] or following[3]:
+                break
+            line = following
+            text = line[2]
             paragraph.append(line)
             index += 1
-        text = line.text if len(paragraph) == 1 else join_wrapped([x.text for x in paragraph])
-        fields = read_paragraph(state, name, text, paragraph[0].number)
-        intro = state.template.list_intro(text)
+        if len(paragraph) > 1:
+            text = join_wrapped([x[2] for x in paragraph])
+        fields = read_paragraph(state, name, text, paragraph[0][0])
+        intro = list_intro(text)
         pending = intro
         if intro:
             fields.extend(inline_items(state, intro, paragraph, text, name))
-        if intro and not fields:
-            bare_intro = paragraph
-        elif intro:
-            fields.append(f"{intro}:intro")
+            if fields:
+                fields.append(f"{intro}:intro")
+            else:
+                bare_intro = paragraph
         if fields:
-            state.attribute(paragraph, ",".join(dict.fromkeys(fields)))
+            state.attribute(paragraph, fields[0] if len(fields) == 1 else ",".join(dict.fromkeys(fields)))
         elif not intro:
             state.unparsed(paragraph, name, f"sentence not recognised in section {name}")
-        if not paragraph[-1].bullet and text.count(" ") + 1 >= TRUNCATION_WORDS:
-            state.last_prose = (paragraph[-1], text)
+        if not line[3] and text.count(" ") + 1 >= TRUNCATION_WORDS:
+            state.last_prose = (line, text)
     _flag_empty_intro(state, bare_intro, name)
 
 

@@ -21,16 +21,18 @@ class Item:
     source_line: int
 
 
-_new_object = object.__new__
-_set_attribute = object.__setattr__
+new_object = object.__new__
+set_attribute = object.__setattr__
+"""``set_attribute(instance, "__dict__", fields)`` gives a new ``new_object(cls)`` all its fields at once:
+what :func:`frozen_instance` does, for loops that inline it."""
 
 
 def frozen_instance(cls: type[T], fields: dict[str, object]) -> T:
     """``cls(**fields)`` for a frozen dataclass without its __init__ (one object.__setattr__ call per
     field): the same instance at about half the cost, for the objects a document makes dozens of.
     ``fields`` must name every field of ``cls``, in order."""
-    instance = _new_object(cls)
-    _set_attribute(instance, "__dict__", fields)
+    instance = new_object(cls)
+    set_attribute(instance, "__dict__", fields)
     return instance
 
 
@@ -43,14 +45,6 @@ class PolicyAreaData:
     label: str
     data_status: str
     source_line: int
-
-
-def new_policy_area(position: int, code: str, label: str, data_status: str, source_line: int) -> PolicyAreaData:
-    """``PolicyAreaData(...)``, built by :func:`frozen_instance`."""
-    return frozen_instance(
-        PolicyAreaData,
-        {"position": position, "code": code, "label": label, "data_status": data_status, "source_line": source_line},
-    )
 
 
 @dataclass(frozen=True)

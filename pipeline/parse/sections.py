@@ -18,7 +18,7 @@ def split_sections(state: ParseState) -> list[Section]:
         if not text:
             content.append(line)
             continue
-        if line[0] <= header_end and (line[0], line[6]) in state.attributed:  # the title
+        if line[0] <= header_end and state.is_attributed(line):  # the title
             continue
         title, furniture, heading = known.get(text) or roles(text)
         if title is not None and title == state.header_key:

@@ -11,12 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.parse.lines import Line
-from pipeline.parse.record import Item, SnapshotRecord, UnparsedLine, frozen_instance
+from pipeline.parse.record import Item, SnapshotRecord, UnparsedLine, frozen_instance, new_object, set_attribute
 from pipeline.parse.template import Template
 from schemas.vocabulary import Vocabulary
-
-_new_object = object.__new__
-_set_attribute = object.__setattr__
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,10 @@ class ParseState:
     header_end: int = 0
     """The title's key (a page header repeats it) and the number of its last line."""
     attributed: set[tuple[int, int]] = field(default_factory=set)
-    """(line number, column) of every attributed line: the two halves of a two-column line
-    are accounted for separately, so one half never hides the other from unparsed_lines."""
+    """(line number, column) of every attributed half of a two-column line (column 1 or 2): the two
+    halves are accounted for separately, so one half never hides the other from unparsed_lines. A
+    full-width line (column 0) is the only line with its number: it is attributed when its number is
+    in the record's line_fields (see is_attributed)."""
 
     @property
     def snapshot(self) -> SnapshotRecord:
@@ -67,7 +66,8 @@ class ParseState:
         for number, _, text, _, _, _, column in lines:
             if not text:
                 continue
-            attributed((number, column))
+            if column:
+                attributed((number, column))
             if single:
                 existing = line_fields.setdefault(number, field)
                 if existing == field:
@@ -81,8 +81,14 @@ class ParseState:
         """Keep the lines no field took, with the reason (never a line already attributed)."""
         kept = self.snapshot.unparsed_lines
         for line in lines:
-            if line.text and (line.number, line.column) not in self.attributed:
+            if line.text and not self.is_attributed(line):
                 kept.append(UnparsedLine(line.number, line.raw.strip(), section, reason, line.column))
+
+    def is_attributed(self, line: Line) -> bool:
+        """Whether a field took ``line`` (its half of the line, for a two-column line)."""
+        if line.column:
+            return (line.number, line.column) in self.attributed
+        return self.record is not None and line.number in self.record.line_fields
 
     def unparsed_part(self, line: Line, text: str, section: str, reason: str) -> None:
         """Keep the part of a line that no field took (the rest of the line was attributed)."""
@@ -101,7 +107,7 @@ class ParseState:
         for label, line_number in labels:
             position += 1
             # Item(...) as frozen_instance builds it, inlined (two calls fewer per item); fields in order
-            item = _new_object(Item)
+            item = new_object(Item)
             fields = {
                 "dimension": dimension,
                 "position": position,
@@ -109,7 +115,7 @@ class ParseState:
                 "label": label,
                 "source_line": line_number,
             }
-            _set_attribute(item, "__dict__", fields)
+            set_attribute(item, "__dict__", fields)
             append(item)
         self.positions[dimension] = position
 
