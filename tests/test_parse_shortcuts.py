@@ -11,9 +11,19 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.parse.lines import _CELL_SPLIT, _SPACE, clean_line, normalise_characters
-from pipeline.parse.template import load_template
-from schemas.vocabulary import label_key, template_data
+from pipeline.parse.layout import reflow_columns
+from pipeline.parse.lines import (
+    _CELL_SPLIT,
+    _SPACE,
+    Line,
+    clean_line,
+    normalise_characters,
+    split_source_lines,
+    to_lines,
+)
+from pipeline.parse.state import ParseState
+from pipeline.parse.template import Prepared, fold, load_template
+from schemas.vocabulary import label_key, load_vocabulary, template_data
 
 SOME = settings(max_examples=300, deadline=None)
 _SPELLING = {"isation": "ization", "ising": "izing", "ise": "ize", "yse": "yze", "ysing": "yzing", "our": "or"}
@@ -73,3 +83,136 @@ def test_the_first_word_check_keeps_every_line_whose_key_is_a_heading(heading: s
     for text in (heading, heading.upper(), f"The {heading}", f"{before}{heading}", f"{heading}{after}"):
         if template.section_keys.get(label_key(text)) is not None:
             assert template.heading(text) is not None, text
+
+
+# --- paragraphs: needles, groups read off the folded text, lines built in C, bullet lists, list words ---
+
+_SENTENCE_WORDS = ["partnerships", "to", "promote", "innovation", "capacity", "with", "data", "Situated", "within"]
+_SENTENCE_WORDS += ["the", "City Hall", "team", "consists", "of", "6", "staff", "employs", "is", "are", "include"]
+_SENTENCE_WORDS += ["critical success factors", "challenges", "using", "approaches", "generally", "directed"]
+_SENTENCE_WORDS += ["towards", "Like", "50%", "more than half", "cities", "surveyed", "has", "dedicated", "funding"]
+_SENTENCE_WORDS += ["does not", "formal", "strategy", "and", "as well as", "CITY", "Team", "É", "İ", "ß", ",", "."]
+sentences = st.lists(st.sampled_from(_SENTENCE_WORDS), max_size=24).map(" ".join)
+_REAL_SENTENCES = [
+    "Situated within the City Hall, partly at the Royal Institute of Technology, Stockholm's dedicated innovation "
+    "team consists of 6 staff.",
+    "Like 50% of cities surveyed, Stockholm has developed partnerships to promote innovation capacity with "
+    "Academia and Think tanks.",
+    "The most critical success factors in supporting the city's innovation work are dedicated funding and "
+    "leadership from City Manager.",
+    "Similar to more than half of cities surveyed, Stockholm approaches innovation capacity both ways.",
+]
+
+
+def _template_patterns() -> list[tuple[str, Prepared]]:
+    """Every prepared pattern of the template, named by where it is used."""
+    template = load_template()
+    found = [("benchmark", template.benchmark)]
+    found += [(f"topic {name}", pattern) for name, pattern in template.benchmark_topics.items()]
+    found += [(f"list {name}", p) for name, (_, patterns) in template.prose_lists.items() for p in patterns]
+    found += [(f"fact {fact.name}", p) for fact in template.facts for p in (*fact.negative, *fact.positive)]
+    found += [("team location", p) for p in template.team_location] + [("team staff", p) for p in template.team_staff]
+    return found + [("approach", p) for p in template.approach_sentence.patterns]
+
+
+@SOME
+@given(sentences)
+def test_a_pattern_matches_only_text_holding_its_needles(text: str) -> None:
+    """Readers skip a paragraph whose folded text lacks a pattern's needle (or each of a fact's needles)
+    without running the pattern: that is right only if every match holds them."""
+    for text_variant in (text, *_REAL_SENTENCES):
+        folded = fold(text_variant)
+        if folded is None:
+            continue
+        for name, prepared in _template_patterns():
+            if prepared.pattern.search(text_variant) is not None and prepared.needle is not None:
+                assert prepared.needle in folded, name
+        for fact in load_template().facts:
+            if fact.needles is not None and fact.read(text_variant, None) is not None:
+                assert any(needle in folded for needle in fact.needles), fact.name
+
+
+@SOME
+@given(sentences)
+@example(_REAL_SENTENCES[0])
+@example(_REAL_SENTENCES[1])
+def test_a_group_read_off_the_folded_match_is_the_group_of_the_search(text: str) -> None:
+    for name, prepared in _template_patterns():
+        for group in prepared.pattern.groupindex:
+            match = prepared.pattern.search(text)
+            expected = None if match is None else match.group(group)
+            assert prepared.group(text, fold(text), group) == expected, (name, group)
+
+
+_LAYOUT_PIECES = ["Left column text runs here", "   ", "      ", "Right column", "\t", "- item", "", "\u2003", "x"]
+layout_lines = st.lists(st.lists(st.sampled_from(_LAYOUT_PIECES), max_size=5).map("".join), max_size=12)
+
+
+@SOME
+@given(st.one_of(text_pieces.map(lambda text: [text]), layout_lines, st.lists(text_pieces, max_size=8)))
+def test_lines_built_by_iterators_are_the_lines_clean_line_builds(raw_lines: list[str]) -> None:
+    text = "\n".join(raw_lines)
+    source = split_source_lines(text.lstrip("\ufeff"))
+    expected = [clean_line(number, raw, column) for number, raw, column in reflow_columns(source)]
+    assert to_lines(text) == expected
+
+
+@SOME
+@given(layout_lines)
+@example(["Left column text runs here and on" + " " * 6 + "Right column text continues"] * 5)
+def test_a_full_width_line_is_the_only_line_with_its_number(raw_lines: list[str]) -> None:
+    """Attribution reads a full-width line's state from line_fields, keyed by number alone."""
+    lines = [line for line in to_lines("\n".join(raw_lines)) if line.text]
+    for line in lines:
+        if line.column == 0:
+            assert [other.number for other in lines].count(line.number) == 1
+
+
+_OPTIONS = ["Academia", "Think tanks", "Human resource support", "zzz free text", "and Academia", "The Council"]
+item_texts = st.lists(st.sampled_from([*_OPTIONS, "", "lower case tail"]), max_size=8)
+
+
+@SOME
+@given(item_texts)
+def test_a_list_of_bullets_is_cut_as_the_general_path_cuts_it(texts: list[str]) -> None:
+    """Bullet-only lists take a shortcut; a blank line and a plain line after them force the general path,
+    which gives the same labels and one more for the plain line."""
+    from pipeline.parse.lists import group_labels
+
+    state = ParseState([], load_template(), load_vocabulary())
+    bullets = [Line(number, f"- {text}", text, bool(text), False, (text,) if text else ()) for number, text in
+               enumerate(texts, start=1)]  # fmt: skip
+    plain = clean_line(len(texts) + 2, "Zzz")
+    forced = group_labels(state, [*bullets, clean_line(len(texts) + 1, ""), plain], "partner_types")
+    assert group_labels(state, bullets, "partner_types") == forced[:-1]
+    assert forced[-1] == ("Zzz", [plain])
+
+
+_FORMER_JOINT = re.compile(r"\s+(?:and|as well as)\s+")
+_FORMER_CLAUSE_JOINT = re.compile(r",?\s+as well as(?: with)?\s+")
+_FORMER_LIST_WORD = re.compile(r"^(?:and|or|as well as(?: with)?|with|plus)\s+", re.IGNORECASE)
+_FORMER_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_FORMER_LEAD_SEPARATOR = re.compile(r"\s*(?:;|,|\band\b|&|/)\s*")
+_GRAMMAR = ["and", "And", "or", "as well as", "as well as with", "with", "without", "plus", "the", "The", "a", "an"]
+_GRAMMAR += ["Academia", "Ana Ruiz", ",", ";", "&", "/", ".", ":", '"', " ", "  ", "\t", "andy", "Anderson"]
+grammar_texts = st.lists(st.sampled_from(_GRAMMAR), max_size=10).map(" ".join)
+
+
+def _former_strip(segment: str) -> str:
+    """strip_list_word as it was written with the English words in code."""
+    segment = segment.strip().strip(".:;").strip()
+    segment = _FORMER_LIST_WORD.sub("", segment, count=1)
+    segment = _FORMER_ARTICLE.sub("", segment, count=1)
+    return segment.strip().strip('"').strip()
+
+
+@SOME
+@given(grammar_texts)
+@example("as well as with the Academia")
+@example("and the Academia as well as with Anderson")
+def test_the_templates_list_words_split_as_the_words_in_code_did(text: str) -> None:
+    words = load_template().list_words
+    assert [m.span() for m in words.joint.finditer(text)] == [m.span() for m in _FORMER_JOINT.finditer(text)]
+    assert words.clause_joint.sub(", ", text) == _FORMER_CLAUSE_JOINT.sub(", ", text)
+    assert words.strip(text) == _former_strip(text)
+    assert words.lead_separator.split(text) == _FORMER_LEAD_SEPARATOR.split(text)

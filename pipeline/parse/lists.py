@@ -3,18 +3,14 @@ sentence ('A, B and C'), and items after the intro on its own line."""
 
 from __future__ import annotations
 
-import re
-
 from pipeline.parse.lines import Line, join_wrapped
 from pipeline.parse.state import ParseState
-from pipeline.parse.values import split_top_level, strip_list_word
+from pipeline.parse.values import split_top_level
 from schemas.vocabulary import MATCH_CACHE_LIMIT
 
 MAX_ITEM_WORDS = 9
 MAX_WRAPPED_LINES = 4
 """A label is re-joined from at most this many wrapped lines."""
-_AND = re.compile(r"\s+(?:and|as well as)\s+")
-_AS_WELL_AS = re.compile(r",?\s+as well as(?: with)?\s+")
 
 
 def looks_like_item(state: ParseState, line: Line) -> bool:
@@ -73,7 +69,8 @@ def group_labels(state: ParseState, lines: list[Line], vocabulary: str) -> list[
     if all(line[3] for line in lines if line[2]):
         # bullets only: each is one label, as the general path below cuts them (a bullet's label runs on
         # only over the plain lines after it)
-        return [(label, [line]) for line in lines if line[2] and (label := strip_list_word(line[2]))]
+        strip = state.template.list_words.strip
+        return [(label, [line]) for line in lines if line[2] and (label := strip(line[2]))]
     labels: list[tuple[str, list[Line]]] = []
     blocks: list[list[Line]] = [[]]
     for line in lines:
@@ -110,7 +107,8 @@ def group_labels(state: ParseState, lines: list[Line], vocabulary: str) -> list[
                 continue
             labels.append((join_wrapped([x.text for x in block[start:end]]), block[start:end]))
             start = end
-    stripped = [(strip_list_word(label), used) for label, used in labels]
+    strip = state.template.list_words.strip
+    stripped = [(strip(label), used) for label, used in labels]
     return [(label, used) for label, used in stripped if label]
 
 
@@ -129,11 +127,11 @@ def read_prose_list(state: ParseState, dimension: str, items_text: str, line_num
     if dimension == template.purpose_list:
         purpose = template.data_partnership_purpose.search(items_text)
         if purpose:
-            label = strip_list_word(purpose.group("purpose"))
+            label = template.list_words.strip(purpose.group("purpose"))
             purposes = template.purpose_dimension
             state.add_item(purposes, label, line_number, template.vocabulary_of(purposes))
             items_text = items_text[: purpose.start()] + items_text[purpose.end() :]
-        items_text = _AS_WELL_AS.sub(", ", items_text)
+        items_text = template.list_words.clause_joint.sub(", ", items_text)
     vocabulary = template.vocabulary_of(dimension)
     labels = split_prose_list(state, items_text, vocabulary)
     state.add_items(dimension, [(label, line_number) for label in labels], vocabulary)
@@ -144,11 +142,12 @@ def split_prose_list(state: ParseState, text: str, vocabulary: str) -> list[str]
     ('training staff and building capacity'); an 'and' splits only when both sides are options."""
     labels: list[str] = []
     derived = state.vocab.derived
+    words = state.template.list_words
     for segment in split_top_level(text):
-        key = ("prose_list", vocabulary, segment)
+        key = ("prose_list", words.key, vocabulary, segment)
         found = derived.get(key)
         if found is None:  # each segment is split once: list options recur in every document
-            stripped = strip_list_word(segment)
+            stripped = words.strip(segment)
             found = tuple(_split_and(state, stripped, vocabulary)) if stripped else ()
             if len(derived) >= MATCH_CACHE_LIMIT:
                 derived.clear()
@@ -163,11 +162,13 @@ def _split_and(state: ParseState, segment: str, vocabulary: str) -> list[str]:
     match_option = state.vocab.match
     if match_option(vocabulary, segment):
         return [segment]
+    words = state.template.list_words
+    strip = words.strip
     fallback: list[str] | None = None
-    joints = list(_AND.finditer(segment))
+    joints = list(words.joint.finditer(segment))
     for joint in reversed(joints):
-        left = strip_list_word(segment[: joint.start()])
-        right = strip_list_word(segment[joint.end() :])
+        left = strip(segment[: joint.start()])
+        right = strip(segment[joint.end() :])
         if left and right and match_option(vocabulary, left):
             rest = _split_and(state, right, vocabulary)
             if all(match_option(vocabulary, part) for part in rest):
@@ -176,8 +177,8 @@ def _split_and(state: ParseState, segment: str, vocabulary: str) -> list[str]:
     if fallback is None:
         # 'private philanthropy and other cities': free text, then a known option.
         for joint in joints:
-            left = strip_list_word(segment[: joint.start()])
-            right = strip_list_word(segment[joint.end() :])
+            left = strip(segment[: joint.start()])
+            right = strip(segment[joint.end() :])
             if left and right and match_option(vocabulary, right):
                 return [left, right]
     return fallback or [segment]

@@ -11,7 +11,6 @@ from schemas.vocabulary import label_key
 
 _LABEL_LINE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z /()'&.-]{0,60}?)\s*:\s*(?P<value>.*)$")
 _URL = re.compile(r"https?://[^\s<>]+|www\.[^\s<>]+", re.IGNORECASE)
-_LEAD_SEPARATOR = re.compile(r"\s*(?:;|,|\band\b|&|/)\s*")
 
 
 def read_overview(state: ParseState, section: Section) -> None:
@@ -60,7 +59,7 @@ def _read_value(state: ParseState, field: str, label: str, value: str) -> bool:
     if field == "innovation_lead":
         if label_key(value) in state.template.no_value:
             return True
-        leads = _LEAD_SEPARATOR.split(value)
+        leads = state.template.list_words.lead_separator.split(value)
         record.innovation_leads = [lead.strip() for lead in leads if lead.strip()]
         return True
     if field == "population":

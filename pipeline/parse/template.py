@@ -7,7 +7,8 @@ import re._constants as re_constants
 import re._parser as re_parser
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from itertools import count
 from pathlib import Path
 
 import yaml
@@ -200,6 +201,58 @@ class FirstMatch:
         return None
 
 
+def _alternatives(words: Iterable[str]) -> str:
+    """The words as one regex alternation, matched as written, a longer wording before any it starts with."""
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+_LIST_WORDS_SERIAL = count(1)
+
+
+class ListWords:
+    """The template's words that join a list written as a sentence (``list_words``), compiled."""
+
+    __slots__ = (
+        "article",
+        "article_initials",
+        "clause_joint",
+        "joint",
+        "key",
+        "lead_separator",
+        "leading",
+        "leading_initials",
+        "strip",
+    )
+
+    def __init__(self, spec: dict[str, list[str]]) -> None:
+        self.key = f"list_words:{next(_LIST_WORDS_SERIAL)}"
+        """Names this set of words in caches kept elsewhere (the vocabulary's derived results)."""
+        self.joint = re.compile(rf"\s+(?:{_alternatives(spec['joining'])})\s+")
+        """Between two entries ('A and B')."""
+        self.clause_joint = re.compile(rf",?\s+(?:{_alternatives(spec['clause_joining'])})\s+")
+        """A second list joined to a data-partnership sentence: read as a comma."""
+        self.leading = re.compile(rf"^(?:{_alternatives(spec['leading'])})\s+", re.IGNORECASE)
+        self.article = re.compile(rf"^(?:{_alternatives(spec['articles'])})\s+", re.IGNORECASE)
+        self.leading_initials = frozenset(w[:1] for word in spec["leading"] for w in (word.lower(), word.upper()))
+        self.article_initials = frozenset(w[:1] for word in spec["articles"] for w in (word.lower(), word.upper()))
+        """First letters (either case) of the leading words and articles: a segment starting otherwise keeps
+        its first word without running the patterns."""
+        names = "|".join(rf"\b{re.escape(word)}\b" for word in spec["name_joining"])
+        self.lead_separator = re.compile(rf"\s*(?:;|,|{names}|&|/)\s*")
+        """Between the names of the innovation leads ('Ana Ruiz and Ben Li; Chen Wu')."""
+        self.strip = lru_cache(maxsize=CACHE_LIMIT)(self._strip)
+        """The entry without its grammar (see _strip). Cached: list options recur in every document."""
+
+    def _strip(self, segment: str) -> str:
+        """Drop the grammar around a list entry: a leading 'and'/'or'/'as well as', articles, end marks."""
+        segment = segment.strip().strip(".:;").strip()
+        if segment[:1] in self.leading_initials:
+            segment = self.leading.sub("", segment, count=1)
+        if segment[:1] in self.article_initials:
+            segment = self.article.sub("", segment, count=1)
+        return segment.strip().strip('"').strip()
+
+
 @dataclass(frozen=True)
 class SharePhrase:
     """The range of percentages a phrase such as 'more than half' states (bounds inclusive)."""
@@ -228,6 +281,7 @@ class Template:
     benchmark: Prepared
     share_phrases: dict[str, SharePhrase]
     benchmark_topics: dict[str, Prepared]
+    list_words: ListWords
     page_furniture: tuple[Prepared, ...] = ()
     list_facts: dict[str, str] = field(default_factory=dict)
     list_intro_phrases: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
@@ -532,6 +586,7 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         benchmark=benchmark,
         share_phrases=phrases,
         benchmark_topics={k: _prepare(v) for k, v in bench["topics"].items()},
+        list_words=ListWords(data["list_words"]),
         page_furniture=_compile(data.get("page_furniture", [])),
         list_facts=dict(data.get("list_facts", {})),
         list_intro_phrases={

@@ -239,21 +239,3 @@ def split_top_level(text: str, separators: str = ",;") -> list[str]:
             current.append(ch)
     parts.append("".join(current))
     return [part.strip() for part in parts if part.strip()]
-
-
-_LIST_WORD = re.compile(r"^(?:and|or|as well as(?: with)?|with|plus)\s+", re.IGNORECASE)
-_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
-_LIST_WORD_INITIALS = frozenset("aAoOwWpP")
-_ARTICLE_INITIALS = frozenset("tTaA")
-
-
-@lru_cache(maxsize=1 << 15)
-def strip_list_word(segment: str) -> str:
-    """Drop the grammar around a list entry: a leading 'and'/'or'/'as well as', articles, end marks.
-    Cached: list options recur in every document."""
-    segment = segment.strip().strip(".:;").strip()
-    if segment[:1] in _LIST_WORD_INITIALS:
-        segment = _LIST_WORD.sub("", segment, count=1)
-    if segment[:1] in _ARTICLE_INITIALS:
-        segment = _ARTICLE.sub("", segment, count=1)
-    return segment.strip().strip('"').strip()
