@@ -22,7 +22,7 @@ from pipeline.parse.lines import (
     to_lines,
 )
 from pipeline.parse.state import ParseState
-from pipeline.parse.template import Prepared, fold, load_template
+from pipeline.parse.template import NO_ROLE, Prepared, fold, load_template
 from schemas.vocabulary import label_key, load_vocabulary, template_data
 
 SOME = settings(max_examples=300, deadline=None)
@@ -216,3 +216,17 @@ def test_the_templates_list_words_split_as_the_words_in_code_did(text: str) -> N
     assert words.clause_joint.sub(", ", text) == _FORMER_CLAUSE_JOINT.sub(", ", text)
     assert words.strip(text) == _former_strip(text)
     assert words.lead_separator.split(text) == _FORMER_LEAD_SEPARATOR.split(text)
+
+
+@SOME
+@given(st.lists(st.sampled_from(["a", "\r", "\n", "\r\n", "\f", " ", "é"]), max_size=12).map("".join))
+def test_text_without_carriage_returns_is_split_as_the_general_path_splits_it(text: str) -> None:
+    assert split_source_lines(text) == text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+@SOME
+@given(st.one_of(text_pieces, sentences, st.sampled_from(["Overview", "Spotlight: X", "3", "Page 2 of 9"])))
+def test_a_content_line_has_the_one_shared_no_role_object(text: str) -> None:
+    """Sections tell content lines by identity with NO_ROLE: every role equal to it must be it."""
+    roles = load_template().roles(text)
+    assert (roles is NO_ROLE) == (roles == NO_ROLE)

@@ -61,6 +61,8 @@ def normalise_characters(text: str) -> str:
 
 def split_source_lines(text: str) -> list[str]:
     """Split on LF, CRLF or CR only (str.splitlines would also split on form feeds)."""
+    if "\r" not in text:
+        return text.split("\n")
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 

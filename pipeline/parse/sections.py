@@ -4,6 +4,7 @@ on every page are attributed on the way and belong to no section."""
 from __future__ import annotations
 
 from pipeline.parse.state import ParseState, Section, new_section
+from pipeline.parse.template import NO_ROLE
 
 
 def split_sections(state: ParseState) -> list[Section]:
@@ -20,7 +21,11 @@ def split_sections(state: ParseState) -> list[Section]:
             continue
         if line[0] <= header_end and state.is_attributed(line):  # the title
             continue
-        title, furniture, heading = known.get(text) or roles(text)
+        found = known.get(text) or roles(text)
+        if found is NO_ROLE:
+            content.append(line)
+            continue
+        title, furniture, heading = found
         if title is not None and title == state.header_key:
             state.attribute([line], "page_header")
             continue

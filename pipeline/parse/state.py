@@ -61,16 +61,15 @@ class ParseState:
         """Record that ``lines`` gave ``field`` (comma-separated fields add up per line)."""
         assert self.record is not None
         line_fields = self.record.line_fields
-        attributed = self.attributed.add
         single = "," not in field
         for number, _, text, _, _, _, column in lines:
             if not text:
                 continue
             if column:
-                attributed((number, column))
+                self.attributed.add((number, column))
             if single:
                 existing = line_fields.setdefault(number, field)
-                if existing == field:
+                if existing is field or existing == field:
                     continue
             else:
                 existing = line_fields.get(number)

@@ -27,6 +27,8 @@ _ARTICLES = frozenset({"a", "an", "the"})
 """A cache miss (dict.get with a default: cheaper than catching KeyError on every new line)."""
 
 
+NO_ROLE: tuple[str | None, bool, tuple[str, str | None] | None] = (None, False, None)
+"""The roles of a content line (no title, no page furniture, no heading); Template.roles returns this object."""
 MIN_NEEDLE = 4
 """Shortest literal worth checking before a pattern runs."""
 
@@ -358,6 +360,8 @@ class Template:
         title = label_key(text) if self.header_place(text) is not None else None
         heading = self.heading(text) if text.count(" ") < MAX_HEADING_WORDS else None
         found = (title, self.is_page_furniture(text), heading)
+        if found == NO_ROLE:
+            found = NO_ROLE  # one shared object: readers tell content lines by identity
         if len(self._roles) >= CACHE_LIMIT:
             self._roles.clear()
         self._roles[text] = found
