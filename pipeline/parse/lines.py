@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache, partial
+from functools import partial
 from itertools import count, repeat
 from typing import NamedTuple
 
@@ -67,13 +67,30 @@ def split_source_lines(text: str) -> list[str]:
 
 
 def clean_line(number: int, raw: str, column: int = 0) -> Line:
+    """One line cleaned without the cache (to_lines builds the same lines with it)."""
     return Line(number, raw, *_clean(raw), column)
 
 
-@lru_cache(maxsize=1 << 15)
+CLEAN_CACHE_LIMIT = 1 << 15
+"""Raw lines whose cleaning _CLEANED keeps before it is emptied: bounded memory on any corpus."""
+
+
+class _Cleaned(dict[str, tuple[str, bool, bool, tuple[str, ...]]]):
+    """_clean's answer per raw line. Headings, labels and list options recur in every document; a plain
+    dict answers a known line in C (cheaper than lru_cache, which also reorders its entries)."""
+
+    def __missing__(self, raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
+        if len(self) >= CLEAN_CACHE_LIMIT:
+            self.clear()
+        cleaned = self[raw] = _clean(raw)
+        return cleaned
+
+
+_CLEANED = _Cleaned()
+
+
 def _clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
-    """(text, bullet, heading, cells) of a raw line. Cached: headings, labels and list options recur
-    in every document, and ASCII lines skip the Unicode work entirely."""
+    """(text, bullet, heading, cells) of a raw line (ASCII lines skip the Unicode work entirely)."""
     text = (raw if raw.isascii() else normalise_characters(raw)).lstrip()
     heading = text[:1] == "#" and bool(_HEADING.match(text))
     if heading:
@@ -114,14 +131,14 @@ _new_line = partial(tuple.__new__, Line)
 def to_lines(text: str) -> list[Line]:
     """Numbered clean lines in reading order (two-column layout blocks re-flowed, numbers kept).
 
-    The lines are built by C iterators only (map, zip, the cached _clean): no Python bytecode runs per
-    line, which makes this several times cheaper than a loop over the lines."""
+    The lines are built by C iterators only (map, zip, the lookup of _CLEANED): no Python bytecode runs
+    for a line cleaned before, which makes this several times cheaper than a loop over the lines."""
     raw_lines = split_source_lines(text.lstrip("\ufeff"))
     if not may_have_columns(text):
         numbers, columns = count(1), repeat(0)
     else:
         numbers, raw_lines, columns = zip(*reflow_columns(raw_lines), strict=True)  # type: ignore[assignment]
-    texts, bullets, headings, cells = zip(*map(_clean, raw_lines), strict=True)
+    texts, bullets, headings, cells = zip(*map(_CLEANED.__getitem__, raw_lines), strict=True)
     # strict=False: ``numbers`` and ``columns`` may be endless (count, repeat); the others are as long as the lines
     return list(map(_new_line, zip(numbers, raw_lines, texts, bullets, headings, cells, columns, strict=False)))
 
