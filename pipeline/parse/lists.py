@@ -14,21 +14,25 @@ MAX_WRAPPED_LINES = 4
 
 
 def looks_like_item(state: ParseState, line: Line) -> bool:
-    return line.words <= MAX_ITEM_WORDS and state.template.may_be_item(line.text)
+    """Short enough for a list item, and no sentence, heading or intro. ``line`` is not blank: its words
+    are its spaces plus one (Line.words, without the property call)."""
+    text = line[2]
+    return text.count(" ") < MAX_ITEM_WORDS and state.template.may_be_item(text)
 
 
 def starts_prose(lines: list[Line], index: int) -> bool:
     """A hard-wrapped sentence (hyphenated, or continued in lower case on the next line) is prose,
     even when its first line is short enough to pass for a list item."""
     line = lines[index]
-    if line.bullet:
+    if line[3]:  # tuple indexes (3: bullet, 2: text): this runs for every candidate list item
         return False
     following = lines[index + 1] if index + 1 < len(lines) else None
-    if following is None or not following.text or following.bullet:
+    if following is None or not following[2] or following[3]:
         return False
-    if line.text.endswith("-") and following.text[:1].islower():
+    text = line[2]
+    if text.endswith("-") and following[2][:1].islower():
         return True
-    return line.words >= 6 and following.text[:1].islower()
+    return text.count(" ") >= 5 and following[2][:1].islower()  # six words or more (see Line.words)
 
 
 def collect_items(state: ParseState, lines: list[Line], index: int, dimension: str) -> int:
