@@ -11,6 +11,7 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from pipeline.parse import lines
 from pipeline.parse.layout import reflow_columns
 from pipeline.parse.lines import (
     _CELL_SPLIT,
@@ -230,3 +231,55 @@ def test_a_content_line_has_the_one_shared_no_role_object(text: str) -> None:
     """Sections tell content lines by identity with NO_ROLE: every role equal to it must be it."""
     roles = load_template().roles(text)
     assert (roles is NO_ROLE) == (roles == NO_ROLE)
+
+
+_LINE_PIECES = ["- ", "* ", "1. ", "# ", "**", "__", "Word", "two words", " ", "  ", "   ", "\t", " \t", "\t ", "x"]
+_LINE_PIECES += ["\f", "\v", "\x1c", "é", "\u2003", "▶ ", "’", ":"]
+raw_lines = st.lists(st.sampled_from(_LINE_PIECES), max_size=12).map("".join)
+
+
+def _former_clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
+    """The cleaning of a line as written before its shortcut for text with single spaces only."""
+    text = (raw if raw.isascii() else normalise_characters(raw)).lstrip()
+    heading = text[:1] == "#" and bool(lines._HEADING.match(text))
+    if heading:
+        text = lines._HEADING.sub("", text)
+    if "__" in text:
+        text = lines._EMPHASIS.sub("", text)
+    elif "**" in text:
+        text = text.replace("**", "")  # the same left-to-right removal when there is no '__'
+    bullet = False
+    while text[:1] in lines._BULLET_START:
+        stripped = text.lstrip()
+        match = lines._BULLET.match(stripped)
+        if not match or not stripped[match.end() :].strip():
+            break
+        bullet = True
+        text = stripped[match.end() :].lstrip()
+    if text.isascii():
+        clean = " ".join(text.split())
+        if "\t" not in text and "   " not in text and "\f" not in text and "\v" not in text:
+            return clean, bullet, heading, (clean,) if clean else ()
+        if "   " not in text and text.replace("\t", " ").isprintable():
+            # tabs are the only separators (no other control character, no run of 3 spaces): the
+            # cells are the tab-separated parts, each with its spaces collapsed, empty ones dropped
+            cells = tuple(" ".join(cell.split()) for cell in text.split("\t"))
+            return clean, bullet, heading, tuple(cell for cell in cells if cell)
+    else:
+        clean = " ".join(lines._SPACE.sub(" ", text.replace("\t", " ")).split())
+        if "   " not in text and not lines._OTHER_SPACE.search(text):
+            return clean, bullet, heading, (clean,) if clean else ()  # nothing to split cells at
+    cells = tuple(" ".join(lines._SPACE.sub(" ", cell).split()) for cell in lines._CELL_SPLIT.split(text.strip()))
+    return clean, bullet, heading, tuple(cell for cell in cells if cell)
+
+
+@SOME
+@given(raw_lines)
+@example("Education\tTransport / mobility\t\tBlight")
+@example("**Bold** tail ")
+@example("Education \tTransport")
+@example("- ▶ **City Manager:** Noah O’Neill")
+@example("Café\u2003Bar\u00a0Baz\u200b")
+def test_a_line_is_cleaned_as_the_general_path_cleans_it(raw: str) -> None:
+    """Text with single inner spaces only is its own clean text (and, split at tabs, its own cells)."""
+    assert lines._clean(raw) == _former_clean(raw)

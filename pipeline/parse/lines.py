@@ -107,6 +107,11 @@ def _clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
             break
         bullet = True
         text = stripped[match.end() :].lstrip()
+    single = "  " not in text and text[:1] != " " and text[-1:] != " "
+    if single and text.isprintable():
+        # no white space but single inner spaces (every other kind, ASCII or not, is unprintable):
+        # collapsing the spaces would give the text, and there is nothing to split cells at
+        return text, bullet, heading, (text,) if text else ()
     if text.isascii():
         clean = " ".join(text.split())
         if "\t" not in text and "   " not in text and "\f" not in text and "\v" not in text:
@@ -114,7 +119,10 @@ def _clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
         if "   " not in text and text.replace("\t", " ").isprintable():
             # tabs are the only separators (no other control character, no run of 3 spaces): the
             # cells are the tab-separated parts, each with its spaces collapsed, empty ones dropped
-            cells = tuple(" ".join(cell.split()) for cell in text.split("\t"))
+            parts = text.split("\t")
+            if single and " \t" not in text and "\t " not in text:
+                return clean, bullet, heading, tuple(filter(None, parts))  # no part has spaces to collapse
+            cells = tuple(" ".join(cell.split()) for cell in parts)
             return clean, bullet, heading, tuple(cell for cell in cells if cell)
     else:
         clean = " ".join(_SPACE.sub(" ", text.replace("\t", " ")).split())
