@@ -24,6 +24,7 @@ from pipeline.parse.lines import (
 )
 from pipeline.parse.state import ParseState
 from pipeline.parse.template import NO_ROLE, Prepared, fold, load_template
+from pipeline.parse.values import split_top_level
 from schemas.vocabulary import label_key, load_vocabulary, template_data
 
 SOME = settings(max_examples=300, deadline=None)
@@ -283,3 +284,11 @@ def _former_clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
 def test_a_line_is_cleaned_as_the_general_path_cleans_it(raw: str) -> None:
     """Text with single inner spaces only is its own clean text (and, split at tabs, its own cells)."""
     assert lines._clean(raw) == _former_clean(raw)
+
+
+@SOME
+@given(st.lists(st.sampled_from(["a", "b c", ",", ";", " ", ".", "[", "]", "-"]), max_size=12).map("".join))
+def test_text_without_parentheses_is_split_as_the_separator_pattern_splits_it(text: str) -> None:
+    for separators in (",;", ",", ";,", ".-]"):
+        parts = re.split(f"[{re.escape(separators)}]", text)
+        assert split_top_level(text, separators) == [part.strip() for part in parts if part.strip()]

@@ -214,15 +214,16 @@ def _restore_case_found(name: str, flat: str, lowered: str) -> str:
     return smart_title(name)
 
 
-@lru_cache(maxsize=8)
-def _separator_pattern(separators: str) -> re.Pattern[str]:
-    return re.compile(f"[{re.escape(separators)}]")
-
-
 def split_top_level(text: str, separators: str = ",;") -> list[str]:
     """Split on separators that are not inside parentheses."""
     if "(" not in text:
-        parts = _separator_pattern(separators).split(text) if separators else [text]
+        if separators:  # every separator made the first, then one str.split: a cut at each of them
+            first = separators[0]
+            for separator in separators[1:]:
+                text = text.replace(separator, first)
+            parts = text.split(first)
+        else:
+            parts = [text]
         return [stripped for stripped in map(str.strip, parts) if stripped]
     parts: list[str] = []
     depth = 0
