@@ -320,6 +320,7 @@ class Template:
     )
     _section_first_words: frozenset[str] = field(init=False, repr=False, compare=False)
     _topic_facts: dict[str, Fact | None] = field(init=False, repr=False, compare=False)
+    _after_intros: dict[tuple[str, str], str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Patterns prepared once per template: one scan per line instead of one per wording."""
@@ -342,6 +343,7 @@ class Template:
             ),
             ("_roles", {}),
             ("_topic_facts", {}),
+            ("_after_intros", {}),
             ("_section_first_words", frozenset(key.split()[0] for key in self.section_keys if key)),
         ):
             object.__setattr__(self, name, value)
@@ -493,12 +495,21 @@ class Template:
 
     def after_list_intro(self, text: str, dimension: str) -> str:
         """What a line says after its intro of ``dimension``'s list ('Staff skills include: Astronaut;
-        Chef' -> 'Astronaut; Chef'), '' when nothing follows; the intro's own words are not part of it."""
+        Chef' -> 'Astronaut; Chef'), '' when nothing follows; the intro's own words are not part of it.
+        Cached: an intro line is usually worded the same in every document."""
+        cached = self._after_intros.get((text, dimension))
+        if cached is not None:
+            return cached
+        found = ""
         for pattern in self.list_intro_phrases.get(dimension, ()):
             match = pattern.search(text)
             if match:
-                return text[match.end() :].strip(" :;,–—-\t")
-        return ""
+                found = text[match.end() :].strip(" :;,–—-\t")
+                break
+        if len(self._after_intros) >= CACHE_LIMIT:
+            self._after_intros.clear()
+        self._after_intros[(text, dimension)] = found
+        return found
 
 
 _SPELLING_OUTPUTS = re.compile(r"iz|yz|center|program|or$")
