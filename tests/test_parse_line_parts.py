@@ -68,3 +68,45 @@ def test_a_free_text_answer_before_a_known_option_joined_by_and_is_its_own_item(
     assert record is not None
     factors = [(item.code, item.label) for item in record.items_of("success_factors")]
     assert factors[-2:] == [("other", "strong civic pride"), ("leadership_from_mayor", "leadership from the Mayor")]
+
+
+PUNCTUATION_LINES = ['"', "'", "-", "*", "•", "|", ".", ";", "…", '""', "- .", '* "', '"   "']
+"""Lines of punctuation alone (a stray quote or bullet a PDF extractor leaves on its own line)."""
+
+
+def _after_each_heading(text: str, junk: str) -> list[tuple[str, int]]:
+    """The document with ``junk`` on its own line after each heading or list intro, and that line's number."""
+    lines = text.splitlines()
+    variants = []
+    for index, line in enumerate(lines):
+        if line.endswith(("?", ":")):
+            mutated = [*lines[: index + 1], junk, *lines[index + 1 :]]
+            variants.append(("\n".join(mutated), index + 2))
+    return variants
+
+
+def test_a_quote_alone_after_the_outcomes_heading_is_kept_as_unparsed(stockholm_text: str) -> None:
+    # found by hypothesis (test_injected_noise_lines_are_kept_or_attributed): the grid read the line as a
+    # cell, stripped its quote away and dropped the line with the empty label
+    heading = "How are outcomes measured?"
+    text = stockholm_text.replace(heading, f'{heading}\n"')
+    record = parse_text(text).record
+    assert record is not None
+    line = text.splitlines().index('"') + 1
+    [kept] = [u for u in record.unparsed_lines if u.line_number == line]
+    assert (kept.text, kept.section) == ('"', "outcomes")
+    assert [p.label for p in record.policy_area_data] == [
+        p.label for p in (parse_text(stockholm_text).record or record).policy_area_data
+    ]
+
+
+def test_punctuation_alone_on_a_line_in_any_section_is_kept_or_attributed(stockholm_text: str) -> None:
+    lost = []
+    for junk in PUNCTUATION_LINES:
+        for text, line in _after_each_heading(stockholm_text, junk):
+            record = parse_text(text).record
+            assert record is not None
+            kept = {u.line_number for u in record.unparsed_lines}
+            if line not in kept and line not in record.line_fields:
+                lost.append((junk, text.splitlines()[line - 2]))
+    assert lost == []

@@ -185,8 +185,8 @@ def test_a_list_of_bullets_is_cut_as_the_general_path_cuts_it(texts: list[str]) 
     bullets = [Line(number, f"- {text}", text, bool(text), False, (text,) if text else ()) for number, text in
                enumerate(texts, start=1)]  # fmt: skip
     plain = clean_line(len(texts) + 2, "Zzz")
-    forced = group_labels(state, [*bullets, clean_line(len(texts) + 1, ""), plain], "partner_types")
-    assert group_labels(state, bullets, "partner_types") == forced[:-1]
+    forced = group_labels(state, [*bullets, clean_line(len(texts) + 1, ""), plain], "partner_types", "partnerships")
+    assert group_labels(state, bullets, "partner_types", "partnerships") == forced[:-1]
     assert forced[-1] == ("Zzz", [plain])
 
 

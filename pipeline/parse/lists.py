@@ -35,7 +35,7 @@ def starts_prose(lines: list[Line], index: int) -> bool:
     return text.count(" ") >= 5 and following[2][:1].islower()  # six words or more (see Line.words)
 
 
-def collect_items(state: ParseState, lines: list[Line], index: int, dimension: str) -> int:
+def collect_items(state: ParseState, lines: list[Line], index: int, dimension: str, section: str) -> int:
     """Read the items that start at ``lines[index]``; return the index of the first line after them."""
     taken: list[Line] = []
     previous: Line | None = None
@@ -58,7 +58,7 @@ def collect_items(state: ParseState, lines: list[Line], index: int, dimension: s
         else:
             break
     vocabulary = state.template.vocabulary_of(dimension)
-    labels = group_labels(state, taken, vocabulary)
+    labels = group_labels(state, taken, vocabulary, section)
     state.add_items(dimension, [(label, used[0].number) for label, used in labels], vocabulary)
     state.attribute([line for _, used in labels for line in used], dimension)
     if labels:
@@ -66,15 +66,27 @@ def collect_items(state: ParseState, lines: list[Line], index: int, dimension: s
     return index
 
 
-def group_labels(state: ParseState, lines: list[Line], vocabulary: str) -> list[tuple[str, list[Line]]]:
+def group_labels(state: ParseState, lines: list[Line], vocabulary: str, section: str) -> list[tuple[str, list[Line]]]:
     """Cut item lines into labels. A bullet starts an item (lower-case lines continue it);
     plain lines are joined when together they form a known option ('Digital' + 'Governance')
-    or when a blank-separated block of up to three short lines matches nothing."""
+    or when a blank-separated block of up to three short lines matches nothing. Lines whose label is
+    nothing but grammar and punctuation (a stray '"' or ';') give no label and are kept as unparsed."""
     if all(line[3] for line in lines if line[2]):
         # bullets only: each is one label, as the general path below cuts them (a bullet's label runs on
         # only over the plain lines after it)
         strip = state.template.list_words.strip
-        return [(label, [line]) for line in lines if line[2] and (label := strip(line[2]))]
+        labels = [(strip(line[2]), [line]) for line in lines if line[2]]
+    else:
+        labels = _cut_labels(state, lines, vocabulary)
+    kept = [(label, used) for label, used in labels if label]
+    if len(kept) < len(labels):
+        empty = [line for label, used in labels if not label for line in used]
+        state.unparsed(empty, section, "list entry with no text but punctuation")
+    return kept
+
+
+def _cut_labels(state: ParseState, lines: list[Line], vocabulary: str) -> list[tuple[str, list[Line]]]:
+    """group_labels' cut of lines that are not all bullets: labels stripped of their grammar (some empty)."""
     labels: list[tuple[str, list[Line]]] = []
     blocks: list[list[Line]] = [[]]
     for line in lines:
@@ -112,8 +124,7 @@ def group_labels(state: ParseState, lines: list[Line], vocabulary: str) -> list[
             labels.append((join_wrapped([x.text for x in block[start:end]]), block[start:end]))
             start = end
     strip = state.template.list_words.strip
-    stripped = [(strip(label), used) for label, used in labels]
-    return [(label, used) for label, used in stripped if label]
+    return [(strip(label), used) for label, used in labels]
 
 
 def _longest_match(state: ParseState, block: list[Line], start: int, vocabulary: str) -> int | None:

@@ -29,12 +29,12 @@ def read_outcomes(state: ParseState, section: Section) -> None:
     single: list[Line] = []
     for line in [*grid, _END]:
         if len(line.cells) >= 2:
-            cells.extend(group_labels(state, single, vocabulary))
+            cells.extend(group_labels(state, single, vocabulary, section.name))
             single = []
             cells.extend((cell, [line]) for cell in line.cells)
         else:
             single.append(line)
-    cells.extend(group_labels(state, single, vocabulary))
+    cells.extend(group_labels(state, single, vocabulary, section.name))
     areas = state.snapshot.policy_area_data
     append = areas.append
     code_or_other = state.vocab.code_or_other

@@ -36,7 +36,7 @@ def read_body(state: ParseState, section: Section) -> None:
             if bare_intro is not None:
                 state.attribute(bare_intro, f"{pending}:intro")
                 bare_intro = None
-            index = collect_items(state, lines, index, pending)
+            index = collect_items(state, lines, index, pending, name)
             pending = None
             continue
         if bare_intro is not None:
