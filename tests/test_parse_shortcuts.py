@@ -292,3 +292,39 @@ def test_text_without_parentheses_is_split_as_the_separator_pattern_splits_it(te
     for separators in (",;", ",", ";,", ".-]"):
         parts = re.split(f"[{re.escape(separators)}]", text)
         assert split_top_level(text, separators) == [part.strip() for part in parts if part.strip()]
+
+
+_OVERVIEW_PIECES = ["Mayor", "Innovation / open data website", "a", "Z", " ", "  ", "\t", "\u00a0", "\u2003", ":"]
+_OVERVIEW_PIECES += ["://", "(s)", "'", "&", ".", "-", "é", "1", "x" * 30, "<https://a.example.org>", "\x1c", "\u2028"]
+
+
+@SOME
+@given(st.lists(st.sampled_from(_OVERVIEW_PIECES), max_size=12).map("".join))
+@example("Innovation Lead(s)  \t: Ana Ruiz")
+@example("A" * 61 + ": too long a label")
+@example("Mayor:\u2003 Anna")
+def test_an_overview_line_is_read_as_the_label_line_pattern_reads_it(text: str) -> None:
+    from pipeline.parse.overview import _LABEL_LINE, label_and_value
+
+    match = _LABEL_LINE.match(text)
+    assert label_and_value(text) == (None if match is None else (match.group("label"), match.group("value")))
+
+
+_WRAP_PIECES = ["Land", "use", "-", "zon-", "ing", "Data", "data-", "x-", "- ", " ", "\t", "\u00a0", "é", "a", "Ba-"]
+clean_texts = st.lists(
+    st.lists(st.sampled_from(_WRAP_PIECES), min_size=1, max_size=6).map(lambda p: clean_line(1, "".join(p)).text),
+    min_size=1,
+    max_size=5,
+).map(lambda texts: [text for text in texts if text] or ["x"])
+
+
+@SOME
+@given(clean_texts)
+@example(["Digital gov-", "ernance"])
+@example(["Land use -", "zoning"])
+@example(["Public-", "Private partnerships"])
+def test_clean_line_texts_are_joined_as_join_wrapped_joins_them(texts: list[str]) -> None:
+    from pipeline.parse.lines import join_clean, join_wrapped
+
+    assert join_clean(texts) == join_wrapped(texts)
+    assert join_clean(texts[:1]) == texts[0]  # _longest_match reads a one-line run as its text

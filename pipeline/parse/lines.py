@@ -165,3 +165,10 @@ def join_wrapped(parts: list[str]) -> str:
         else:
             joined = part
     return joined
+
+
+def join_clean(texts: list[str]) -> str:
+    """join_wrapped of clean line texts (none empty, none with white space at either end): a plain join
+    when no text before the last ends in a hyphen, which is when no "- " is in that join."""
+    joined = " ".join(texts)
+    return join_wrapped(texts) if "- " in joined else joined

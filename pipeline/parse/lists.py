@@ -3,7 +3,7 @@ sentence ('A, B and C'), and items after the intro on its own line."""
 
 from __future__ import annotations
 
-from pipeline.parse.lines import Line, join_wrapped
+from pipeline.parse.lines import Line, join_clean, join_wrapped
 from pipeline.parse.state import ParseState
 from pipeline.parse.values import split_top_level
 from schemas.vocabulary import MATCH_CACHE_LIMIT
@@ -128,12 +128,18 @@ def _cut_labels(state: ParseState, lines: list[Line], vocabulary: str) -> list[t
 
 
 def _longest_match(state: ParseState, block: list[Line], start: int, vocabulary: str) -> int | None:
-    for end in range(min(len(block), start + MAX_WRAPPED_LINES), start, -1):
-        if any(x.bullet for x in block[start + 1 : end]):
+    """The end of the longest run of up to MAX_WRAPPED_LINES lines from ``start`` (no bullet after its
+    first line) that joined is an option, else None. Runs once for every plain line of every list."""
+    match = state.vocab.match
+    window = block[start : start + MAX_WRAPPED_LINES]
+    texts = [x[2] for x in window]  # tuple indexes (2: text, 3: bullet), as in the readers
+    bullets = [x[3] for x in window]
+    for size in range(len(window), 1, -1):
+        if True in bullets[1:size]:
             continue
-        if state.vocab.match(vocabulary, join_wrapped([x.text for x in block[start:end]])):
-            return end
-    return None
+        if match(vocabulary, join_clean(texts[:size])):
+            return start + size
+    return start + 1 if window and match(vocabulary, texts[0]) else None
 
 
 def read_prose_list(state: ParseState, dimension: str, items_text: str, line_number: int) -> None:

@@ -10,6 +10,24 @@ from pipeline.parse.values import parse_population, parse_term
 from schemas.vocabulary import label_key
 
 _LABEL_LINE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z /()'&.-]{0,60}?)\s*:\s*(?P<value>.*)$")
+"""A 'Label: value' line. The reference for label_and_value, which reads the same without the lazy scan."""
+_LABEL = re.compile(r"[A-Za-z][A-Za-z /()'&.-]{0,60}")
+
+
+def label_and_value(text: str) -> tuple[str, str] | None:
+    """(label, value) of a 'Label: value' line as _LABEL_LINE's groups give them, else None. No label
+    character is a colon or white space other than the space, so a match ends at the first colon and
+    its label is the text before it without trailing white space: a fullmatch of that label replaces
+    the lazy scan, which tries the colon after every character."""
+    colon = text.find(":")
+    if colon < 1:
+        return None
+    label = text[:colon].rstrip()
+    if _LABEL.fullmatch(label) is None:
+        return None
+    return label, text[colon + 1 :].lstrip()
+
+
 _URL = re.compile(r"https?://[^\s<>]+|www\.[^\s<>]+", re.IGNORECASE)
 
 
@@ -21,21 +39,21 @@ def read_overview(state: ParseState, section: Section) -> None:
         index += 1
         if not line.text:
             continue
-        match = _LABEL_LINE.match(line.text)
-        if not match or match.group("value").startswith("//"):
+        parts = label_and_value(line.text)
+        if parts is None or parts[1].startswith("//"):
             state.unparsed([line], "overview", "overview line without a known 'Label: value' form")
             continue
-        label = match.group("label").strip()
+        label = parts[0].strip()
         field = state.template.overview_keys.get(label_key(label))
         if field is None:
             state.unparsed([line], "overview", f"unknown overview label {label!r}")
             continue
         used = [line]
-        value = match.group("value").strip()
+        value = parts[1].strip()
         if not value:
             while index < len(lines) and (not lines[index].text or not value):
                 nxt = lines[index]
-                if nxt.text and (_LABEL_LINE.match(nxt.text) and not _URL.search(nxt.text)):
+                if nxt.text and (label_and_value(nxt.text) is not None and not _URL.search(nxt.text)):
                     break
                 index += 1
                 if nxt.text:
