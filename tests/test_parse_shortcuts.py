@@ -328,3 +328,16 @@ def test_clean_line_texts_are_joined_as_join_wrapped_joins_them(texts: list[str]
 
     assert join_clean(texts) == join_wrapped(texts)
     assert join_clean(texts[:1]) == texts[0]  # _longest_match reads a one-line run as its text
+
+
+@SOME
+@given(sentences)
+@example("Like 20% of cities surveyed, Stockholm approaches innovation capacity from a holistic / macro level.")
+@example("Stockholm is currently in the process of redefining its approach.")
+@example("STOCKHOLM APPROACHES INNOVATION BOTH WAYS")
+def test_a_first_match_group_is_the_group_of_the_first_match(text: str) -> None:
+    """FirstMatch.group reads the group off the folded match (one scan): the group the search gives."""
+    approach = load_template().approach_sentence
+    for variant in (text, text.replace("Stockholm", "Ångström"), f"{text} approaches innovation {text}"):
+        match = approach.search(variant)
+        assert approach.group(variant, fold(variant), "approach") == (match.group("approach") if match else None)

@@ -69,8 +69,11 @@ def _topic(state: ParseState, sentence: str) -> tuple[str, str | None]:
         if not pattern.found(sentence, folded):
             continue
         if topic == "approach":
-            match = template.approach_sentence.search(sentence)
-            return topic, approach_code(state, match.group("approach") if match else sentence)
+            phrase = template.approach_sentence.group(sentence, folded, "approach")  # one scan, mostly
+            if phrase is None:  # no match (or a match without the group): as the search reads it
+                match = template.approach_sentence.search(sentence)
+                phrase = match.group("approach") if match else sentence
+            return topic, approach_code(state, phrase)
         fact = template.topic_fact(topic)
         if fact is not None:
             value = fact.read(sentence, folded)

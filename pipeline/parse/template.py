@@ -195,11 +195,28 @@ class FirstMatch:
         return None
 
     def group(self, text: str, folded: str | None, name: str) -> str | None:
-        """The named group of the first pattern that matches (see Prepared.group), else None."""
+        """``search(text, folded).group(name)``, or None when no pattern matches: the group of the first
+        pattern that matches, read as Prepared.group reads it (off the folded match, no second scan)."""
+        if folded is None:
+            for pattern in self.patterns:
+                match = pattern.search(text)
+                if match:
+                    return match.group(name)
+            return None
         for pattern in self.patterns:
-            match = pattern.search(text, folded)
-            if match:
-                return match.group(name)
+            needle = pattern.needle
+            if needle is not None and needle not in folded:
+                continue
+            lowercase = pattern.lowercase
+            if lowercase is None:
+                match = pattern.pattern.search(text)
+                if match:
+                    return match.group(name)
+                continue
+            found = lowercase.search(folded)
+            if found is not None:
+                start, end = found.span(name)
+                return text[start:end] if start >= 0 else None
         return None
 
 
