@@ -110,12 +110,16 @@ def assign_snapshots(claims: Iterable[SnapshotClaim]) -> dict[str, str | Rejecti
         if owner == claim.path:
             assigned[claim.path] = claim.snapshot_id
         else:
-            assigned[claim.path] = Rejection(
-                "duplicate_snapshot",
-                f"{claim.city} ({claim.country}), wave {claim.survey_wave} is already "
-                f"loaded from {owner}; remove one of the two documents",
-            )
+            assigned[claim.path] = duplicate_rejection(claim.city, claim.country, claim.survey_wave, owner)
     return assigned
+
+
+def duplicate_rejection(city: str, country: str, survey_wave: int, owner: str) -> Rejection:
+    """Why a document whose city and wave another document (``owner``, the smaller path) holds is not loaded."""
+    return Rejection(
+        "duplicate_snapshot",
+        f"{city} ({country}), wave {survey_wave} is already loaded from {owner}; remove one of the two documents",
+    )
 
 
 def _snapshot_row(sid: str, doc: ParsedDocument, record: SnapshotRecord) -> dict:

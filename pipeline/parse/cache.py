@@ -9,6 +9,7 @@ truncated or crafted entry is a cache miss, never an error and never code that r
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import types
@@ -37,6 +38,13 @@ class CachedParse:
 
 class CacheEntryInvalid(ValueError):
     """A cache entry that does not decode into the expected types."""
+
+
+@functools.cache
+def _fields_of(kind: type) -> tuple[dict[str, Any], frozenset[str]]:
+    """A dataclass's resolved type hints and field names, computed once per class: resolving string
+    annotations on every decoded value cost more than parsing the document again."""
+    return typing.get_type_hints(kind), frozenset(field.name for field in dataclasses.fields(kind))
 
 
 def decode_as(kind: Any, value: Any) -> Any:
@@ -71,8 +79,7 @@ def decode_as(kind: Any, value: Any) -> Any:
     if dataclasses.is_dataclass(kind):
         if not isinstance(value, dict):
             raise CacheEntryInvalid(f"expected an object for {kind.__name__}")
-        hints = typing.get_type_hints(kind)
-        names = {field.name for field in dataclasses.fields(kind)}
+        hints, names = _fields_of(kind)
         if set(value) - names:
             raise CacheEntryInvalid(f"unknown fields of {kind.__name__}: {sorted(set(value) - names)}")
         try:
