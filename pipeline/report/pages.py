@@ -62,7 +62,7 @@ section.compare figure { border: 0; padding: 0; }
 .own p { margin: 0 0 6px; color: #52606d; }
 ul.answers { list-style: none; margin: 0; padding: 0; }
 ul.answers li { padding: 2px 0; }
-ul.answers .mark { color: #d9640f; font-weight: 600; }
+.own .mark { color: #d9640f; font-weight: 600; }
 ul.answers .note { color: #52606d; font-size: 13px; }
 table.answers td:first-child { color: #52606d; }
 @media (max-width: 800px) {
