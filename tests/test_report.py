@@ -224,3 +224,20 @@ def test_readers_see_no_internal_view_or_table_names(report):
         html = path.read_text(encoding="utf-8")
         readable = re.sub(r"<[^>]+>", " ", html)
         assert not re.search(r"\b(v|agg)_[a-z_]+", readable), path.name
+
+
+@pytest.mark.parametrize("value", ["Zürich & <Co>", 'Say "no"', "l'Hospitalet", "plain", ""])
+def test_rows_written_by_duckdb_escape_text_as_html_escape_does(value):
+    """The index's long tables are written in SQL; their text must be escaped exactly as the Python pages'."""
+    import html
+
+    import duckdb
+
+    from pipeline.report.tables import answer, number, text
+    from pipeline.sqlfiles import quote
+
+    assert duckdb.sql(f"SELECT {text(quote(value))}").fetchone()[0] == html.escape(value)
+    numbers = duckdb.sql(f"SELECT {number('n')} FROM (VALUES (974073::BIGINT), (7), (NULL)) AS t(n)").fetchall()
+    assert [row[0] for row in numbers] == ["974 073", "7", "—"]
+    answers = duckdb.sql(f"SELECT {answer('b')} FROM (VALUES (true), (false), (NULL)) AS t(b)").fetchall()
+    assert [row[0] for row in answers] == ["yes", "no", "not stated"]

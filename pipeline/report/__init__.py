@@ -18,6 +18,7 @@ import duckdb
 
 from pipeline.report.charts import standalone
 from pipeline.report.data import load_index, page_digests, page_inputs, stage_profiles
+from pipeline.report.layout import STYLESHEET, city_page_name, wave_chart_name
 from pipeline.report.manifest import (
     MANIFEST_FILE,
     Manifest,
@@ -26,15 +27,7 @@ from pipeline.report.manifest import (
     renderer_fingerprint,
     trusted_page,
 )
-from pipeline.report.pages import (
-    STYLESHEET,
-    city_page,
-    city_page_name,
-    index_page,
-    stylesheet,
-    wave_chart_name,
-    wave_charts,
-)
+from pipeline.report.pages import city_page, index_page, stylesheet, wave_charts
 from pipeline.synthetic import notice_of, with_banner
 
 SOURCE_STAMP = ".source"
@@ -67,6 +60,10 @@ def clear_report_leftovers(report_dir: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+BATCH_PAGES = 500
+"""City pages rendered together: their rows are fetched in one query per part, and memory stays flat."""
+
+
 def _carry_over(source: str, target: str) -> None:
     """A hard link (no bytes copied) where the file system allows one, else a copy."""
     try:
@@ -75,13 +72,36 @@ def _carry_over(source: str, target: str) -> None:
         shutil.copyfile(source, target)
 
 
+def _reuse(
+    old: str, new: str, previous: Manifest | None, digests: list[tuple[str, str]]
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """Carry over the pages of ``digests`` (snapshot, inputs digest) that the previous report holds intact;
+    return (page -> (digest, file hash) carried over, snapshot -> digest still to render)."""
+    if previous is None:
+        return {}, dict(digests)
+    carried, to_render = {}, {}
+    for snapshot_id, digest in digests:
+        name = city_page_name(snapshot_id)
+        sha = trusted_page(old, previous, name, digest)
+        if sha is None:
+            to_render[snapshot_id] = digest
+        else:
+            _carry_over(f"{old}/{name}", f"{new}/{name}")
+            carried[name] = (digest, sha)
+    return carried, to_render
+
+
+def _batches(items: list, size: int) -> list[list]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
 def _write_city_pages(
-    connection: duckdb.DuckDBPyConnection, digests: dict[str, str], every: bool, staging: Path, notice: str | None
+    connection: duckdb.DuckDBPyConnection, digests: dict[str, str], staging: str, notice: str | None
 ) -> dict[str, tuple[str, str]]:
-    """Render the pages of ``digests`` (snapshot -> inputs digest; ``every``: all pages of the warehouse)
-    into ``staging``; page -> (inputs digest, file hash)."""
+    """Render the pages of ``digests`` (snapshot -> inputs digest, sorted) into ``staging``; page -> (inputs
+    digest, file hash)."""
     written = {}
-    for snapshot_id, inputs in page_inputs(connection, None if every else list(digests)).items():
+    for snapshot_id, inputs in page_inputs(connection, list(digests)).items():
         name = city_page_name(snapshot_id)
         data = with_banner(city_page(inputs), notice).encode("utf-8")
         with open(f"{staging}/{name}", "wb") as file:
@@ -96,11 +116,16 @@ def write_report(duckdb_path: Path, report_dir: Path, version: str | None = None
 
 
 def render_report(
-    duckdb_path: Path, report_dir: Path, version: str | None = None, *, reuse: bool = True
+    duckdb_path: Path,
+    report_dir: Path,
+    version: str | None = None,
+    *,
+    reuse: bool = True,
 ) -> ReportWrite:
     """Render the report of ``duckdb_path`` into ``report_dir``, stamped with the warehouse ``version``; return
     what was written. City pages whose inputs did not change are carried over from the previous report
-    (``reuse=False`` renders every page). Pages are written to a temporary folder removed if anything fails."""
+    (``reuse=False`` renders every page); the others are rendered in batches. Pages are written to a temporary
+    folder removed if anything fails."""
     clear_report_leftovers(report_dir)
     staging = report_dir.with_name(f".{report_dir.name}.{os.getpid()}.tmp")
     try:
@@ -110,20 +135,11 @@ def render_report(
             renderer = renderer_fingerprint(notice)
             previous = read_manifest(report_dir, renderer) if reuse else None
             stage_profiles(connection)
-            digests = page_digests(connection)
-            pages: dict[str, tuple[str, str]] = {}
-            to_render = {}
-            old, new = str(report_dir), str(staging)
-            for snapshot_id, digest in digests.items():
-                name = city_page_name(snapshot_id)
-                sha = trusted_page(old, previous, name, digest)
-                if sha is None:
-                    to_render[snapshot_id] = digest
-                else:
-                    _carry_over(f"{old}/{name}", f"{new}/{name}")
-                    pages[name] = (digest, sha)
-            carried = len(pages)
-            pages |= _write_city_pages(connection, to_render, len(to_render) == len(digests), staging, notice)
+            digests = sorted(page_digests(connection).items())
+            pages, to_render = _reuse(str(report_dir), str(staging), previous, digests)
+            carried_over = len(pages)
+            for batch in _batches(sorted(to_render.items()), BATCH_PAGES):
+                pages |= _write_city_pages(connection, dict(batch), str(staging), notice)
             index = load_index(connection)
         charts = {wave.wave: wave_charts(wave) for wave in index.waves}
         for wave, wave_svgs in charts.items():
@@ -142,4 +158,4 @@ def render_report(
         shutil.rmtree(retired, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return ReportWrite(report_dir / "index.html", rendered=len(pages) - carried, carried_over=carried)
+    return ReportWrite(report_dir / "index.html", rendered=len(pages) - carried_over, carried_over=carried_over)

@@ -10,6 +10,8 @@ from functools import cache
 
 import duckdb
 
+from pipeline.report.layout import city_page_name
+from pipeline.report.tables import CHANGE_ROW, cities_rows_sql
 from pipeline.sqlfiles import render
 from schemas.measures import answer_wording, measures
 
@@ -116,39 +118,15 @@ class WaveData:
 class IndexData:
     waves: list[WaveData]
     """Latest first: the report leads with the newest survey."""
-    cities: list[tuple]
-    """One row per city page, by city then wave: the columns of ``INDEX_COLUMNS``."""
-    changes: list[dict]
-    """agg_city_changes, by city and wave."""
+    cities_html: str
+    """The rows of the table of cities, by city then wave, each linking to its page."""
+    changes_html: str
+    """The rows of the table of changes between waves, by city and wave."""
 
 
-INDEX_COLUMNS = (
-    "snapshot_id",
-    "city",
-    "country",
-    "survey_wave",
-    "population",
-    "team_staff",
-    "has_formal_strategy",
-    "has_dedicated_funding",
-    "approach_label",
-)
 CLAIM_OWN_COLUMNS = ("position", "topic", "city_value", "comparator", "stated_text", "stated_low", "stated_high")
 """What a document itself says in a benchmark claim; the recomputed share next to it is the wave's."""
 CLAIM_WAVE_COLUMNS = ("computed_pct", "cities_answering", "ci_low_pct", "ci_high_pct")
-CHANGE_COLUMNS = (
-    "city",
-    "from_wave",
-    "to_wave",
-    "strategy_change",
-    "funding_change",
-    "approach_from",
-    "approach_to",
-    "team_staff_from",
-    "team_staff_to",
-    "skills_added",
-    "skills_removed",
-)
 
 
 def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> list[dict]:
@@ -200,10 +178,12 @@ def load_waves(connection: duckdb.DuckDBPyConnection) -> list[WaveData]:
 
 
 def load_index(connection: duckdb.DuckDBPyConnection) -> IndexData:
-    cities = connection.execute(
-        f"SELECT {', '.join(INDEX_COLUMNS)} FROM v_city_profile ORDER BY city, survey_wave, snapshot_id"
-    ).fetchall()
-    changes = _rows(connection, f"SELECT {', '.join(CHANGE_COLUMNS)} FROM agg_city_changes ORDER BY city_key, to_wave")
+    """The waves' aggregates and the index's long tables, whose rows DuckDB writes (``tables``)."""
+    prefix, suffix = city_page_name("\0").split("\0")
+    [cities] = connection.execute(cities_rows_sql(prefix, suffix)).fetchone()
+    [changes] = connection.execute(
+        f"SELECT coalesce(string_agg({CHANGE_ROW}, '' ORDER BY city_key, to_wave), '') FROM agg_city_changes"
+    ).fetchone()
     return IndexData(load_waves(connection), cities, changes)
 
 
@@ -268,7 +248,7 @@ def page_parts() -> list[PagePart]:
         PagePart("claims", f"SELECT snapshot_id, {', '.join(CLAIM_OWN_COLUMNS)} FROM agg_benchmark_check", "position"),
         PagePart(
             "changes",
-            f"SELECT to_snapshot_id AS snapshot_id, {', '.join(CHANGE_COLUMNS)} FROM agg_city_changes",
+            f"SELECT to_snapshot_id AS snapshot_id, from_wave, {CHANGE_ROW} AS html FROM agg_city_changes",
             "from_wave",
         ),
         PagePart(
@@ -302,15 +282,16 @@ def page_digests(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     )
 
 
-def page_inputs(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str] | None) -> dict[str, dict]:
-    """snapshot -> what its page shows (part -> rows, or the row for the profile), for ``snapshot_ids`` (None:
-    every page). Flat rows, a query per part: no per-city query, no nested values to convert."""
+def page_inputs(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) -> dict[str, dict]:
+    """snapshot -> what its page shows (part -> rows, or the row for the profile), for the sorted
+    ``snapshot_ids`` (after ``stage_profiles``). Flat rows, one query per part: no query per city, no nested
+    values to convert; the range bound lets DuckDB skip the row groups of other pages."""
     pages: dict[str, dict] = {}
     for part in page_parts():
-        where = "" if snapshot_ids is None else " WHERE snapshot_id IN (SELECT unnest(?::VARCHAR[]))"
         cursor = connection.execute(
-            f"SELECT * FROM ({part.sql}) AS r{where} ORDER BY snapshot_id, {part.order}",
-            [] if snapshot_ids is None else [snapshot_ids],
+            f"SELECT * FROM ({part.sql}) AS r WHERE snapshot_id BETWEEN ? AND ? "
+            f"AND snapshot_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY snapshot_id, {part.order}",
+            [snapshot_ids[0], snapshot_ids[-1], snapshot_ids],
         )
         names = [column[0] for column in cursor.description]
         for row in cursor.fetchall():
