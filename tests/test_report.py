@@ -236,8 +236,9 @@ def test_rows_written_by_duckdb_escape_text_as_html_escape_does(value):
     from pipeline.report.tables import answer, number, text
     from pipeline.sqlfiles import quote
 
-    assert duckdb.sql(f"SELECT {text(quote(value))}").fetchone()[0] == html.escape(value)
-    numbers = duckdb.sql(f"SELECT {number('n')} FROM (VALUES (974073::BIGINT), (7), (NULL)) AS t(n)").fetchall()
-    assert [row[0] for row in numbers] == ["974 073", "7", "—"]
-    answers = duckdb.sql(f"SELECT {answer('b')} FROM (VALUES (true), (false), (NULL)) AS t(b)").fetchall()
-    assert [row[0] for row in answers] == ["yes", "no", "not stated"]
+    with duckdb.connect() as connection:
+        assert connection.execute(f"SELECT {text(quote(value))}").fetchone()[0] == html.escape(value)
+        sql = f"SELECT {number('n')} FROM (VALUES (974073::BIGINT), (7), (NULL)) AS t(n)"
+        assert [row[0] for row in connection.execute(sql).fetchall()] == ["974 073", "7", "—"]
+        sql = f"SELECT {answer('b')} FROM (VALUES (true), (false), (NULL)) AS t(b)"
+        assert [row[0] for row in connection.execute(sql).fetchall()] == ["yes", "no", "not stated"]
