@@ -26,8 +26,8 @@ from dagster._core.execution.plan.plan import ExecutionPlan
 from dagster_dask import dask_executor as dagster_dask_executor
 from dagster_dask.executor import DaskExecutor
 
+from pipeline import definitions
 from pipeline.automation import build_warehouse_job
-from pipeline.definitions import defs as local_defs
 
 WORKER_DAEMON = "distributed.worker.daemon"
 """Dask's setting that makes worker processes daemonic, which forbids them child processes; on a
@@ -87,11 +87,12 @@ dask_build_job = dg.define_asset_job(
 )
 """``build_warehouse`` as :mod:`pipeline.automation` defines it, every attribute but the executor kept."""
 
+# the module, not its ``defs``: Dagster's CLI loads the one Definitions object found at module scope
 defs = dg.Definitions(
-    assets=local_defs.assets,
-    asset_checks=local_defs.asset_checks,
+    assets=definitions.defs.assets,
+    asset_checks=definitions.defs.asset_checks,
     jobs=[dask_build_job],
-    resources={**(local_defs.resources or {}), "io_manager": dg.FilesystemIOManager()},
+    resources={**(definitions.defs.resources or {}), "io_manager": dg.FilesystemIOManager()},
 )
 
 
