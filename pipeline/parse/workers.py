@@ -17,6 +17,7 @@ reference (a module-level function), so this module imports nothing of the later
 from __future__ import annotations
 
 import hashlib
+import importlib
 import multiprocessing
 import resource
 import sys
@@ -32,6 +33,7 @@ from pathlib import Path
 from pipeline.core import UNCACHEABLE_REASONS, Rejection
 from pipeline.ingest.documents import DocumentRef, load_document, read_bounded
 from pipeline.ingest.limits import MiB, ParseLimits
+from pipeline.ingest.pdf import READER_MODULES
 from pipeline.parse.cache import CachedParse, ParseCache
 from pipeline.parse.source import ParsedDocument, parse_source
 
@@ -87,6 +89,8 @@ def _worker(
     (or, with a sink, keeps it and answers with its size); ``("flush", folder, name)`` hands the kept
     documents to the sink. After a MemoryError the worker exits, so no later document runs in a
     process left in an unknown state."""
+    for module in READER_MODULES:  # loaded before the limit (the fork server usually has them already)
+        importlib.import_module(module)
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     cache = ParseCache(Path(cache_root[0]), cache_root[1]) if cache_root else None
     held: list[ParsedDocument] = []
@@ -128,7 +132,8 @@ def start_fork_server(sink: Sink | None = None) -> multiprocessing.context.BaseC
     sink's modules: pandas, pyarrow, pandera) then overlap whatever the caller does before parsing.
     The first call in a process decides what the server preloads."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.parse.workers"] + ([sink.__module__] if sink is not None else []))
+    preload = ["pipeline.parse.workers", *READER_MODULES] + ([sink.__module__] if sink is not None else [])
+    context.set_forkserver_preload(preload)
     forkserver.ensure_running()
     return context
 
