@@ -1,6 +1,8 @@
 """The data path (issue 10): parse workers validate rows and write Parquet fragments chunk by chunk, and
 DuckDB assembles the published tables from the fragments and the unchanged published rows."""
 
+import dataclasses
+import json
 import os
 import shutil
 import subprocess
@@ -22,8 +24,9 @@ from pipeline.publish.fragments import SOURCE_PATH, write_fragment
 from pipeline.publish.plan import PLAN_FILE, plan_build, write_inventory
 from pipeline.publish.views import validate_views
 from pipeline.synth import write_corpus
-from tests.conftest import STOCKHOLM, build_warehouse
+from tests.conftest import PROJECT_ROOT, STOCKHOLM, build_warehouse
 
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "documents"
 LIMITS = ParseLimits(seconds=20, memory_bytes=1024 * 2**20, workers=2)
 
 
@@ -153,3 +156,14 @@ def test_parse_workers_do_not_run_the_launching_script_again(tmp_path: Path):
     )
     subprocess.run([sys.executable, str(script)], check=True, cwd=tmp_path)
     assert log.read_text(encoding="utf-8").count("imported") == 1
+
+
+def test_a_cache_entry_is_written_as_dataclasses_asdict_writes_it_and_decodes_to_the_same_record(stockholm_text):
+    from pipeline.parse.cache import CachedParse, decode_as, to_plain
+
+    for text in [stockholm_text, *[path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("*.txt"))]]:
+        result = parse_text(text)
+        entry = CachedParse(result.record, result.rejection, ("policy_area_data.data_status",), 42)
+        plain = to_plain(entry)
+        assert json.dumps(plain) == json.dumps(dataclasses.asdict(entry))
+        assert decode_as(CachedParse, json.loads(json.dumps(plain))) == entry

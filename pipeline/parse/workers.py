@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import multiprocessing
+import os
 import resource
 import sys
 import time
@@ -134,8 +135,28 @@ def start_fork_server(sink: Sink | None = None) -> multiprocessing.context.BaseC
     context = multiprocessing.get_context("forkserver")
     preload = ["pipeline.parse.workers", *READER_MODULES] + ([sink.__module__] if sink is not None else [])
     context.set_forkserver_preload(preload)
-    forkserver.ensure_running()
+    with _environment(WORKER_ENVIRONMENT):
+        forkserver.ensure_running()
     return context
+
+
+WORKER_ENVIRONMENT = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
+"""Set for the fork server and so its workers: Arrow's default allocator (mimalloc) reserves 1 GiB of
+address space at its first allocation, which the workers' address-space limit would count."""
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @contextmanager
@@ -176,6 +197,10 @@ class SinkRun:
     cache_misses: int = 0
 
 
+_IDLE: dict[tuple, list[_Worker]] = {}
+"""Workers of the last closed pool, by what they were started with; daemons, they end with this process."""
+
+
 class ParsePool:
     """A fixed number of parse workers. :meth:`parse` returns results in the order of its input;
     :meth:`parse_into` sends them to a sink inside the workers."""
@@ -188,12 +213,18 @@ class ParsePool:
         self.cache_root = (str(cache.root.parent), cache.root.name) if cache is not None else None
         self.sink = sink
         self.context = start_fork_server(sink)
+        self.key = (str(raw_dir), limits, self.cache_root, sink)
         self.workers: list[_Worker] = []
         self.killed = 0
         self.cache_hits = 0
         self.cache_misses = 0
 
     def _start(self) -> _Worker:
+        while _IDLE.get(self.key):
+            worker = _IDLE[self.key].pop()
+            if worker.process.is_alive():
+                return worker
+            worker.connection.close()
         parent, child = self.context.Pipe()
         process = self.context.Process(
             target=_worker,
@@ -342,8 +373,20 @@ class ParsePool:
         )
 
     def close(self) -> None:
+        """Keep healthy workers for the next pool of the same kind (the next parse batch): they have loaded
+        what parsing and writing need, which costs a worker its first second. Workers kept for another
+        kind of pool are stopped."""
+        for key in [key for key in _IDLE if key != self.key]:
+            for worker in _IDLE.pop(key):
+                worker.connection.close()
+                worker.process.kill()
+                worker.process.join()
         for worker in list(self.workers):
-            self._retire(worker)
+            if worker.task is None and not worker.held and worker.process.is_alive():
+                self.workers.remove(worker)
+                _IDLE.setdefault(self.key, []).append(worker)
+            else:
+                self._retire(worker)
 
     def __enter__(self) -> ParsePool:
         return self

@@ -14,13 +14,15 @@ documents were chunked.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.normalize.tables import build_tables, snapshot_id
+from pipeline.normalize.tables import snapshot_id, table_rows
 from pipeline.parse.source import ParsedDocument
 from pipeline.publish.files import arrow_schema
 from pipeline.validate.validation import validate_tables
@@ -30,12 +32,6 @@ SOURCE_PATH = "_source_path"
 """Column of fragments (not of published tables): the raw/ path a row was read from."""
 FRAGMENT_TABLES = [name for name in TABLE_MODELS if name != "vocabulary"]
 """Tables whose rows come from documents; the vocabulary comes from the schemas."""
-
-
-def fragment_schema(table: str) -> pa.Schema:
-    """The published table's Arrow schema plus the source path of each row."""
-    schema = arrow_schema(table)
-    return schema.append(pa.field(SOURCE_PATH, pa.string()))
 
 
 def claimed_snapshot(document: ParsedDocument) -> str | None:
@@ -60,32 +56,61 @@ def claim_rounds(documents: list[ParsedDocument]) -> list[list[ParsedDocument]]:
     return rounds
 
 
+PANDAS_TYPES = {
+    pa.string(): pd.StringDtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+    pa.float64(): pd.Float64Dtype(),
+}
+"""Arrow type -> the pandas dtype the pandera models declare, for validating Arrow-built rows."""
+
+
 def write_fragment(documents: list[ParsedDocument], folder: str, name: str) -> dict:
-    """Validated rows of ``documents`` as one fragment per table; returns what was written."""
+    """Validated rows of ``documents`` as one fragment per table; returns what was written.
+
+    Rows become Arrow tables directly; pandera validates them as pandas frames (a zero-copy view for
+    numbers, one conversion for text). Only when a document fails are the frames, with that document
+    moved to ``rejected_documents``, written instead."""
     parts: dict[str, list[pa.Table]] = {table: [] for table in FRAGMENT_TABLES}
     failures = 0
     for group in claim_rounds(documents):
         claims = {doc.source.path: claim for doc in group if (claim := claimed_snapshot(doc)) is not None}
-        tables, failed = validate_tables(build_tables(group, assigned=claims))
-        failures += len({failure.document_id for failure in failed})
-        path_of = dict(zip(tables["documents"]["document_id"], tables["documents"]["path"], strict=True))
+        arrow = {
+            table: pa.Table.from_pylist(rows, schema=_bare(table)) for table, rows in table_rows(group, claims).items()
+        }
+        frames = {table: data.to_pandas(types_mapper=PANDAS_TYPES.get) for table, data in arrow.items()}
+        validated, failed = validate_tables(frames)
+        if failed:
+            failures += len({failure.document_id for failure in failed})
+            arrow = {
+                table: pa.Table.from_pandas(frame, schema=_bare(table), preserve_index=False)
+                for table, frame in validated.items()
+            }
+        path_of = dict(
+            zip(arrow["documents"]["document_id"].to_pylist(), arrow["documents"]["path"].to_pylist(), strict=True)
+        )
         for table in FRAGMENT_TABLES:
-            frame = tables[table]
-            if frame.empty:
+            data = arrow[table]
+            if data.num_rows == 0:
                 continue
-            sources = frame["path"] if "path" in frame.columns else frame["document_id"].map(path_of)
-            schema = fragment_schema(table)
-            arrow = pa.Table.from_pandas(
-                frame.assign(**{SOURCE_PATH: sources})[schema.names], schema=schema, preserve_index=False
-            )
-            parts[table].append(arrow.replace_schema_metadata(None))
-    rows = {}
+            if "path" in data.column_names:
+                sources = data["path"]
+            else:
+                sources = pa.array([path_of[document] for document in data["document_id"].to_pylist()], pa.string())
+            parts[table].append(data.append_column(SOURCE_PATH, sources))
+    written = {}
     for table, tables in parts.items():
         if tables:
             combined = pa.concat_tables(tables)
             target = Path(folder) / table / f"{name}.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
             pq.write_table(combined, target, compression="none")
-            rows[table] = combined.num_rows
+            written[table] = combined.num_rows
     reasons = Counter(doc.rejection.reason for doc in documents if doc.rejection is not None)
-    return {"documents": len(documents), "rows": rows, "validation_failures": failures, "rejections": dict(reasons)}
+    return {"documents": len(documents), "rows": written, "validation_failures": failures, "rejections": dict(reasons)}
+
+
+@functools.cache
+def _bare(table: str) -> pa.Schema:
+    """The table's Arrow schema without descriptions (fragments are read by DuckDB only)."""
+    return pa.schema([field.remove_metadata() for field in arrow_schema(table)])
