@@ -1,95 +1,124 @@
 """Dagster assets: thin wrappers that follow the data through the stages
-ingest -> parse -> tables (normalize + validate) -> Parquet -> aggregates -> DuckDB.
+ingest -> parse (+ normalize, validate, in the parse workers) -> tables -> aggregates -> DuckDB.
 All logic lives in the stage modules, which run and test without Dagster.
+
+Assets hand each other files, never frames: the inventory and the plan are Parquet files, each parse
+batch writes validated Parquet fragments, the table step assembles the published tables with DuckDB,
+and each aggregate is its own Parquet file. What passes through the IO manager is a path or a few
+counts, so the in-process, multiprocess and distributed executors all move the same few bytes.
 """
 
+import re
+import shutil
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
-import pandas as pd
+import duckdb
+import pyarrow.parquet as pq
 
-from pipeline.aggregate.aggregates import aggregate_descriptions, compute_aggregates
+from pipeline.aggregate.aggregates import aggregate_descriptions, aggregate_queries, compute_aggregates
 from pipeline.core import PARSER_VERSION
 from pipeline.fingerprint import build_fingerprint, parser_fingerprint
-from pipeline.ingest.documents import DocumentRef, inventory, read_stamps, write_stamps
+from pipeline.ingest.documents import inventory, read_stamps, write_stamps
 from pipeline.ingest.limits import ParseLimits
-from pipeline.normalize.incremental import BuildPlan, assemble_tables, batch_of, plan_build, read_previous
 from pipeline.parse.cache import ParseCache
-from pipeline.parse.source import ParsedDocument
-from pipeline.parse.workers import parse_documents
+from pipeline.parse.workers import ParsePool, start_fork_server
 from pipeline.paths import DUCKDB_FILE, PARQUET_DIR, REPORT_DIR
-from pipeline.publish.files import build_duckdb, table_description, write_parquet
+from pipeline.publish.assemble import assemble_tables
+from pipeline.publish.files import build_duckdb, duckdb_type, table_description, write_parquet
+from pipeline.publish.fragments import write_fragment
 from pipeline.publish.guard import missing_raw_folder, publish_refusal
 from pipeline.publish.lock import build_lock
+from pipeline.publish.plan import INVENTORY_FILE, BuildPlan, plan_build, read_previous, refs_to_parse, write_inventory
 from pipeline.publish.staging import clear_stale_staging, current_version, publish, staging_dir
+from pipeline.publish.views import validate_views
 from pipeline.report import report_is_current
 from pipeline.settings import PARSE_BATCHES, WarehouseSettings
+from pipeline.sqlfiles import quote
 from pipeline.synthetic import is_synthetic_corpus, mark_warehouse
+from schemas.derived import AGGREGATE_MODELS
 from schemas.models import TABLE_MODELS
 
 TABLES = list(TABLE_MODELS)
 AGGREGATES = list(aggregate_descriptions())
+OWNERS = ["team:city-innovation-data"]
+FRAGMENTS_DIR = "fragments"
+CHUNK_LINES = 100_000
+"""Document lines a parse worker holds before it writes them as a fragment: bounds its memory."""
 
 
-def column_schema(table: pd.DataFrame, name: str) -> dg.TableSchema:
+def column_schema(name: str) -> dg.TableSchema:
+    """The relation's columns as its pandera model declares them, with their published types."""
     _, descriptions = table_description(name)
+    model = {**TABLE_MODELS, **AGGREGATE_MODELS}[name]
     return dg.TableSchema(
         columns=[
-            dg.TableColumn(column, str(dtype), description=descriptions.get(column) or None)
-            for column, dtype in table.dtypes.items()
+            dg.TableColumn(column, duckdb_type(spec.dtype), description=descriptions.get(column) or None)
+            for column, spec in model.to_schema().columns.items()
         ]
     )
 
 
-def table_metadata(table: pd.DataFrame, name: str, path: Path | None = None) -> dict:
-    metadata: dict = {
-        "dagster/row_count": len(table),
-        "dagster/column_schema": column_schema(table, name),
+def file_metadata(name: str, path: Path, rows: int) -> dict:
+    return {
+        "dagster/row_count": rows,
+        "dagster/column_schema": column_schema(name),
+        "path": dg.MetadataValue.path(str(path)),
     }
-    if path is not None:
-        metadata["path"] = dg.MetadataValue.path(str(path))
-    return metadata
 
 
-@dg.asset(group_name="ingest", description="Every file under raw/: path, content hash, wave, format.")
-def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> list[DocumentRef]:
+def _staging(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> Path:
+    return staging_dir(settings.warehouse_path, context.run.run_id)
+
+
+@dg.asset(
+    group_name="ingest",
+    kinds={"python", "parquet"},
+    owners=OWNERS,
+    description="Every file under raw/: path, content hash, wave, format; staged as inventory.parquet.",
+)
+def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> str:
     if problem := missing_raw_folder(settings.raw_path):
         raise dg.Failure(description=problem)
+    start_fork_server(write_fragment)  # the parse workers' imports overlap the inventory and the plan
     stamps = read_stamps(settings.stamps_path)
     refs = inventory(settings.raw_path, stamps, ParseLimits.from_env())
     write_stamps(settings.stamps_path, stamps)
+    path = write_inventory(refs, _staging(context, settings) / INVENTORY_FILE, PARSE_BATCHES)
     context.add_output_metadata(
         {
             "documents": len(refs),
             "not_readable_by_path": sum(ref.rejection is not None for ref in refs),
             "raw_dir": dg.MetadataValue.path(settings.raw_dir),
+            "path": dg.MetadataValue.path(str(path)),
         }
     )
-    return refs
+    return str(path)
 
 
 @dg.asset(
     group_name="ingest",
+    kinds={"duckdb", "parquet"},
+    owners=OWNERS,
     description="Which documents are new or changed since the published warehouse (to parse) and which keep "
-    "their published rows; computed once, read by every parse batch, the table step and the checks.",
+    "their published rows: plan.parquet, computed once by DuckDB and read by every parse batch and the table step.",
 )
-def build_plan(
-    context: dg.AssetExecutionContext, settings: WarehouseSettings, raw_documents: list[DocumentRef]
-) -> BuildPlan:
-    plan = plan_build(raw_documents, read_previous(settings.warehouse_path), build_fingerprint())
+def build_plan(context: dg.AssetExecutionContext, settings: WarehouseSettings, raw_documents: str) -> BuildPlan:
+    plan = plan_build(Path(raw_documents), read_previous(settings.warehouse_path), build_fingerprint())
     if plan.unchanged and _report_selected(context) and not _report_current(settings):
         context.log.info("the report is missing or stale: republishing the unchanged tables to rewrite it")
-        plan = replace(plan, unchanged=False)
+        plan = replace(plan, unchanged=False, to_parse=plan.documents - plan.reused)
     if plan.full_rebuild_reason:
         context.log.warning(f"building from scratch: {plan.full_rebuild_reason}")
     context.add_output_metadata(
         {
-            "to_parse": len(plan.parse),
-            "reused": len(plan.reuse),
+            "to_parse": plan.to_parse,
+            "reused": plan.reused,
             "unchanged": plan.unchanged,
             "full_rebuild_reason": plan.full_rebuild_reason or "",
+            "path": dg.MetadataValue.path(str(plan.plan_file)),
         }
     )
     return plan
@@ -106,33 +135,51 @@ def _report_current(settings: WarehouseSettings) -> bool:
 
 
 def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
-    """One of PARSE_BATCHES partitions of the parse: documents are assigned by content hash, so
-    a multiprocess (or Kubernetes / Celery) executor parses the batches in parallel."""
+    """One of PARSE_BATCHES partitions of the parse: documents are assigned by content hash, so a
+    distributed executor parses the batches side by side; inside a batch, worker processes parse,
+    validate and write fragments on every core."""
 
     @dg.asset(
         name=f"parsed_batch_{batch}",
         group_name="parse",
+        kinds={"python", "pandera", "parquet"},
+        owners=OWNERS,
         description=f"Documents of parse batch {batch}/{PARSE_BATCHES} that are new or changed since the last "
-        "build, parsed (through the content-hash cache) into records or rejections.",
+        "build, parsed (through the content-hash cache), turned into rows and validated by the pandera models in "
+        "the parse workers, and staged as Parquet fragments (a document with a failing row is rejected).",
     )
-    def parsed_batch(
-        context: dg.AssetExecutionContext, settings: WarehouseSettings, build_plan: BuildPlan
-    ) -> list[ParsedDocument]:
+    def parsed_batch(context: dg.AssetExecutionContext, settings: WarehouseSettings, build_plan: BuildPlan) -> str:
+        folder = _staging(context, settings) / FRAGMENTS_DIR
         plan = build_plan
-        mine = [ref for ref in plan.parse if batch_of(ref.document_id, PARSE_BATCHES) == batch]
-        cache = ParseCache(settings.cache_path)
-        parsed = parse_documents(settings.raw_path, mine, cache)
-        reasons = Counter(doc.rejection.reason for doc in parsed if doc.rejection)
+        refs = [] if plan.unchanged or plan.plan_file is None else refs_to_parse(plan.plan_file, batch)
+        for stale in folder.glob(f"*/b{batch}-*.parquet"):  # left by an earlier attempt of this step
+            stale.unlink()
+        summaries, hits, misses = [], 0, 0
+        if refs:
+            cache = ParseCache(settings.cache_path)
+            with ParsePool(settings.raw_path, ParseLimits.from_env(), cache, sink=write_fragment) as pool:
+                run = pool.parse_into(refs, str(folder), f"b{batch}-", CHUNK_LINES)
+            summaries, hits, misses = run.summaries, run.cache_hits, run.cache_misses
+            if run.failed:  # rejected by the pool itself (too slow, out of memory): written here
+                summaries.append(write_fragment(run.failed, str(folder), f"b{batch}-pool"))
+        reasons: Counter = Counter()
+        rows: Counter = Counter()
+        for summary in summaries:
+            reasons.update(summary["rejections"])
+            rows.update(summary["rows"])
         context.add_output_metadata(
             {
-                "parsed": len(parsed),
-                "cache_hits": cache.hits,
-                "cache_misses": cache.misses,
-                "unchanged_in_batch": sum(batch_of(ref.document_id, PARSE_BATCHES) == batch for ref in plan.reuse),
+                "parsed": len(refs),
+                "cache_hits": hits,
+                "cache_misses": misses,
+                "fragments": len(summaries),
+                "rejected_by_validation": sum(summary["validation_failures"] for summary in summaries),
                 "rejections_by_reason": dg.MetadataValue.json(dict(sorted(reasons.items()))),
+                "rows_by_table": dg.MetadataValue.json(dict(sorted(rows.items()))),
+                "path": dg.MetadataValue.path(str(folder)),
             }
         )
-        return parsed
+        return str(folder)
 
     return parsed_batch
 
@@ -145,101 +192,121 @@ PARSE_ASSETS = [parse_batch_asset(batch) for batch in range(PARSE_BATCHES)]
         name: dg.AssetOut(
             group_name="tables",
             description=" ".join((model.__doc__ or "").split()),
+            kinds={"duckdb", "parquet"},
+            owners=OWNERS,
             is_required=False,  # not produced when nothing changed: the published tables stand
         )
         for name, model in TABLE_MODELS.items()
     },
     ins={f"parsed_batch_{batch}": dg.AssetIn(f"parsed_batch_{batch}") for batch in range(PARSE_BATCHES)},
-    description="Normalize parsed records into tables and validate them with pandera; rows of unchanged "
-    "documents are taken from the published warehouse.",
+    description="Assemble every table with DuckDB: the fragments of this run plus the published rows of "
+    "unchanged documents, one snapshot per city and wave, sorted by the model's keys, staged as Parquet.",
 )
-def warehouse_tables(context: dg.AssetExecutionContext, build_plan: BuildPlan, **batches: list[ParsedDocument]):
+def warehouse_tables(
+    context: dg.AssetExecutionContext, settings: WarehouseSettings, build_plan: BuildPlan, **batches: str
+):
     plan = build_plan
-    if plan.unchanged:
+    if plan.unchanged or plan.plan_file is None:
         context.log.info("raw/ and the code are as published: the warehouse is up to date, nothing to rebuild")
+        shutil.rmtree(_staging(context, settings), ignore_errors=True)  # the inventory and plan: nothing to publish
         return
-    parsed = sorted((doc for batch in batches.values() for doc in batch), key=lambda doc: doc.source.path)
-    tables, failures = assemble_tables(plan, parsed)
-    if failures:
-        context.log.warning(f"{len(failures)} validation failure(s) moved documents to rejected_documents")
-    context.log.info(f"{len(plan.parse)} document(s) parsed, {len(plan.reuse)} unchanged and reused")
+    fragments = {Path(folder) for folder in batches.values()}
+    assert len(fragments) == 1, f"parse batches wrote to several folders: {sorted(fragments)}"
+    previous = plan.previous.parquet_dir if plan.previous else None
+    staging = _staging(context, settings) / PARQUET_DIR
+    assembled = assemble_tables(fragments.pop(), plan.plan_file, previous, staging)
+    if assembled.duplicates:
+        context.log.warning(f"{assembled.duplicates} document(s) repeat a city and wave already loaded")
+    context.log.info(f"{plan.to_parse} document(s) parsed, {plan.reused} unchanged and reused")
     for name in TABLES:
-        metadata = table_metadata(tables[name], name)
+        metadata = file_metadata(name, assembled.files[name], assembled.rows[name])
         if name == "parse_reports":
-            metadata.update(parse_report_metadata(tables[name]))
+            metadata.update(parse_report_metadata(assembled.files[name]))
         if name == "documents":
-            metadata.update({"parsed_this_run": len(plan.parse), "reused_unchanged": len(plan.reuse)})
-        yield dg.Output(tables[name], output_name=name, metadata=metadata)
+            metadata.update({"parsed_this_run": plan.to_parse, "reused_unchanged": plan.reused})
+        yield dg.Output(str(assembled.files[name]), output_name=name, metadata=metadata)
 
 
-ATTENTION_COLUMNS = ["path", "fields_missing", "missing_fields", "unparsed_line_count", "other_labels"]
 MAX_ATTENTION_ROWS = 50
 
 
-def parse_report_metadata(reports: pd.DataFrame) -> dict:
+def parse_report_metadata(reports: Path) -> dict:
     """The documents a curator should look at, worst first, as a table in the Dagster UI."""
-    attention = reports[reports["needs_attention"] | (reports["fields_missing"] > 0)]
-    attention = attention.sort_values(["unparsed_line_count", "fields_missing", "path"], ascending=[False, False, True])
-    listing = attention[ATTENTION_COLUMNS].head(MAX_ATTENTION_ROWS)
+    scan = f"read_parquet({quote(str(reports))})"
+    with duckdb.connect() as connection:
+        attention, missing, unparsed, other = connection.execute(
+            f"SELECT count(*) FILTER (needs_attention), count(*) FILTER (fields_missing > 0), "
+            f"coalesce(sum(unparsed_line_count), 0), coalesce(sum(other_label_count), 0) FROM {scan}"
+        ).fetchone()
+        listing = connection.execute(
+            f"SELECT path, fields_missing, missing_fields, unparsed_line_count, other_labels FROM {scan} "
+            "WHERE needs_attention OR fields_missing > 0 "
+            f"ORDER BY unparsed_line_count DESC, fields_missing DESC, path LIMIT {MAX_ATTENTION_ROWS}"
+        ).df()
     return {
-        "documents_needing_attention": int(reports["needs_attention"].sum()),
-        "documents_with_missing_fields": int((reports["fields_missing"] > 0).sum()),
-        "unparsed_lines_total": int(reports["unparsed_line_count"].sum()),
-        "labels_coded_other_total": int(reports["other_label_count"].sum()),
+        "documents_needing_attention": int(attention),
+        "documents_with_missing_fields": int(missing),
+        "unparsed_lines_total": int(unparsed),
+        "labels_coded_other_total": int(other),
         "attention": dg.MetadataValue.md(listing.to_markdown(index=False) if not listing.empty else "none"),
     }
 
 
-@dg.asset(
-    group_name="publish",
-    ins={name: dg.AssetIn(name) for name in TABLES},
-    description="Every table as Parquet (zstd, deterministic order), staged until the DuckDB file is ready; "
-    "published as warehouse/parquet/<table>.parquet.",
+def tables_read_by(sql: str) -> list[str]:
+    """The base tables an aggregate's query names."""
+    return [name for name in TABLES if re.search(rf"\b{name}\b", sql)]
+
+
+AGGREGATE_INPUTS = sorted({table for sql in aggregate_queries().values() for table in tables_read_by(sql)})
+
+
+@dg.multi_asset(
+    outs={
+        name: dg.AssetOut(
+            group_name="aggregate",
+            description=description,
+            kinds={"duckdb", "pandera", "parquet"},
+            owners=OWNERS,
+        )
+        for name, description in aggregate_descriptions().items()
+    },
+    ins={table: dg.AssetIn(table) for table in AGGREGATE_INPUTS},
+    description="The cross-city aggregates, each its own asset and Parquet file, computed by DuckDB from the "
+    "staged tables in one step and validated by their pandera models.",
 )
-def parquet_tables(
-    context: dg.AssetExecutionContext, settings: WarehouseSettings, **tables: pd.DataFrame
-) -> dict[str, str]:
-    staging = staging_dir(settings.warehouse_path, context.run.run_id) / PARQUET_DIR
-    paths = {name: str(write_parquet(tables[name], staging / f"{name}.parquet")) for name in TABLES}
-    context.add_output_metadata({f"{name}_rows": len(tables[name]) for name in TABLES})
-    return paths
-
-
-@dg.asset(group_name="aggregate", description="Cross-city aggregates per survey wave, computed by DuckDB, as Parquet.")
-def aggregate_tables(
-    context: dg.AssetExecutionContext, settings: WarehouseSettings, parquet_tables: dict[str, str]
-) -> dict[str, str]:
-    aggregates = compute_aggregates({name: Path(path) for name, path in parquet_tables.items()})
-    staging = staging_dir(settings.warehouse_path, context.run.run_id) / PARQUET_DIR
-    paths = {name: str(write_parquet(table, staging / f"{name}.parquet")) for name, table in aggregates.items()}
-    context.add_output_metadata({f"{name}_rows": len(table) for name, table in aggregates.items()})
-    return paths
+def aggregate_tables(context: dg.AssetExecutionContext, settings: WarehouseSettings, **tables: str):
+    for name, frame in compute_aggregates({table: Path(path) for table, path in tables.items()}):
+        AGGREGATE_MODELS[name].validate(frame, lazy=True)
+        path = write_parquet(frame, _staging(context, settings) / PARQUET_DIR / f"{name}.parquet")
+        yield dg.Output(str(path), output_name=name, metadata=file_metadata(name, path, len(frame)))
 
 
 @dg.asset(
     group_name="publish",
+    kinds={"duckdb", "pandera"},
+    owners=OWNERS,
     pool="duckdb_writer",
-    description="warehouse/warehouse.duckdb with every table and aggregate; the staged Parquet files and the "
-    "DuckDB file are renamed into place together, under the build lock.",
+    ins={name: dg.AssetIn(name) for name in [*TABLES, *AGGREGATES]},
+    description="warehouse/warehouse.duckdb with every table, aggregate and view (views validated by their "
+    "pandera models); the staged Parquet files and the DuckDB file are published together as a new version, "
+    "under the build lock.",
 )
 def duckdb_warehouse(
-    context: dg.AssetExecutionContext,
-    settings: WarehouseSettings,
-    raw_documents: list[DocumentRef],
-    parquet_tables: dict[str, str],
-    aggregate_tables: dict[str, str],
+    context: dg.AssetExecutionContext, settings: WarehouseSettings, build_plan: BuildPlan, **relations: str
 ) -> str:
     warehouse = settings.warehouse_path
     run_id = context.run.run_id
-    files = {name: Path(path) for name, path in {**parquet_tables, **aggregate_tables}.items()}
+    files = {name: Path(path) for name, path in relations.items()}
     staged = build_duckdb(files, staging_dir(warehouse, run_id) / DUCKDB_FILE, aggregate_descriptions())
+    incremental = build_plan.plan_file if build_plan.previous is not None else None
+    views = validate_views(staged, incremental)
     if is_synthetic_corpus(settings.raw_path):
         mark_warehouse(staged)
     manifest = {
         "build_fingerprint": build_fingerprint(),
         "parser_fingerprint": parser_fingerprint(),
         "parser_version": PARSER_VERSION,
-        "documents": len(raw_documents),
+        "documents": build_plan.documents,
         "tables": sorted(files),
     }
     with build_lock(warehouse, wait=True):
@@ -247,7 +314,8 @@ def duckdb_warehouse(
             raise dg.Failure(description=refusal, metadata={"refused_publish": True})
         version = publish(staging_dir(warehouse, run_id), warehouse, manifest, run_id)
         clear_stale_staging(warehouse)
-    pruned = ParseCache(settings.cache_path).prune({ref.document_id for ref in raw_documents})
+    present = set(pq.read_table(version / PARQUET_DIR / "documents.parquet", columns=["document_id"])[0].to_pylist())
+    pruned = ParseCache(settings.cache_path).prune(present)
     context.add_output_metadata(
         {
             "path": dg.MetadataValue.path(str(version / DUCKDB_FILE)),
@@ -255,6 +323,7 @@ def duckdb_warehouse(
             "version": version.name,
             "parquet": dg.MetadataValue.path(str(version / PARQUET_DIR)),
             "tables": len(files),
+            "view_rows_validated": dg.MetadataValue.json(views),
             "cache_entries_pruned": pruned,
         }
     )
@@ -266,7 +335,6 @@ ALL_ASSETS = [
     build_plan,
     *PARSE_ASSETS,
     warehouse_tables,
-    parquet_tables,
     aggregate_tables,
     duckdb_warehouse,
 ]

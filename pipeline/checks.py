@@ -1,18 +1,18 @@
-"""Asset checks: what a curator looks at after each run."""
+"""Asset checks: what a curator looks at after each run. Checks over whole tables run as SQL in DuckDB
+across every row, reused ones included; rows were validated by pandera as the parse batches produced them."""
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pandas as pd
 
 from pipeline.assets import AGGREGATES, TABLES
-from pipeline.normalize.incremental import BuildPlan
 from pipeline.publish.staging import verify_published
 from pipeline.settings import WarehouseSettings
-from pipeline.validate.validation import referential_failures_in_files, validate_table
-from schemas.models import DOCUMENT_SCOPED, TABLE_MODELS
+from pipeline.sqlfiles import quote
+from pipeline.validate.validation import CHILD_TABLES, key_violations, referential_failures_in_files
 
 
 class _UnchangedTablesFilter(logging.Filter):
@@ -27,93 +27,100 @@ class _UnchangedTablesFilter(logging.Filter):
 logging.getLogger("dagster._core.execution.plan.active").addFilter(_UnchangedTablesFilter())
 
 
-def _pandera_check(table_name: str) -> dg.AssetChecksDefinition:
-    schema = TABLE_MODELS[table_name].to_schema()
-    keys = [list(schema.unique or [])] + [[name] for name, column in schema.columns.items() if column.unique]
-    keys = [key for key in keys if key]
-    scoped = table_name in DOCUMENT_SCOPED and table_name != "documents"
-
-    @dg.asset_check(
-        asset=dg.AssetKey(table_name),
-        name="pandera_valid",
-        additional_ins={"build_plan": dg.AssetIn("build_plan")},
-        description=f"The {table_name} rows of the documents parsed in this run pass their pandera model (lazy "
-        "validation; rows of unchanged documents passed it when they were first published), and the table's "
-        "keys are unique across all rows.",
-        blocking=True,
-    )
-    def check(
-        context: dg.AssetCheckExecutionContext, build_plan: BuildPlan, **published: pd.DataFrame
-    ) -> dg.AssetCheckResult:
-        [table] = published.values()  # the checked asset, whatever the table's name
-        rows = table
-        if scoped:
-            rows = table[table["document_id"].isin(build_plan.parsed_ids)]
-        failures = validate_table(table_name, rows)
-        duplicates = sum(int(table.duplicated(subset=key).sum()) for key in keys)
-        return dg.AssetCheckResult(
-            passed=not failures and not duplicates,
-            metadata={
-                "rows": len(table),
-                "rows_validated": len(rows),
-                "duplicate_keys": duplicates,
-                "failures": len(failures),
-                "first_failures": dg.MetadataValue.json([f.describe() for f in failures[:20]]),
-            },
+TABLE_CHECKS = [
+    *[
+        dg.AssetCheckSpec(
+            "keys_valid",
+            asset=name,
+            blocking=True,
+            description=f"Across all rows of {name} (reused ones included), checked by DuckDB: the model's keys "
+            "are unique and its non-nullable columns hold no NULL.",
         )
+        for name in TABLES
+    ],
+    dg.AssetCheckSpec(
+        "referential_integrity",
+        asset="snapshots",
+        blocking=True,
+        description="Every child row points at a loaded snapshot and every snapshot at a loaded document "
+        "(anti-joins in DuckDB over all rows).",
+    ),
+    dg.AssetCheckSpec(
+        "labels_coded_other",
+        asset="snapshot_items",
+        description="Free-text answers coded 'other': kept verbatim, listed here for vocabulary curation.",
+    ),
+    dg.AssetCheckSpec(
+        "no_rejected_documents",
+        asset="rejected_documents",
+        description="Documents that were not loaded, with their reasons (a warning, not a failure).",
+    ),
+]
 
-    return check
 
-
-PANDERA_CHECKS = [_pandera_check(name) for name in TABLES]
-
-
-@dg.asset_check(
-    asset=dg.AssetKey("parquet_tables"),
-    description="In the staged Parquet files, every child row points at a loaded snapshot.",
-    blocking=True,
+@dg.multi_asset_check(
+    specs=TABLE_CHECKS,
+    ins={name: dg.AssetIn(name) for name in TABLES},
+    description="Checks of the staged tables, in one step: each runs as SQL in DuckDB over the Parquet file.",
 )
-def referential_integrity(parquet_tables: dict[str, str]) -> dg.AssetCheckResult:
-    failures = referential_failures_in_files(parquet_tables)
-    return dg.AssetCheckResult(
+def table_checks(**tables: str):
+    for name in TABLES:
+        problems = key_violations(name, Path(tables[name]))
+        yield dg.AssetCheckResult(
+            asset_key=name,
+            check_name="keys_valid",
+            passed=not problems,
+            metadata={"problems": dg.MetadataValue.json(problems), "path": dg.MetadataValue.path(tables[name])},
+        )
+    failures = referential_failures_in_files({name: tables[name] for name in ["snapshots", "documents", *CHILD_TABLES]})
+    yield dg.AssetCheckResult(
+        asset_key="snapshots",
+        check_name="referential_integrity",
         passed=not failures,
         metadata={"orphans": len(failures), "first": dg.MetadataValue.json([f.describe() for f in failures[:20]])},
     )
+    yield labels_coded_other(tables["snapshot_items"])
+    yield no_rejected_documents(tables["rejected_documents"])
 
 
-@dg.asset_check(
-    asset=dg.AssetKey("snapshot_items"),
-    description="Free-text answers coded 'other': kept verbatim, listed here for vocabulary curation.",
-)
-def labels_coded_other(snapshot_items: pd.DataFrame) -> dg.AssetCheckResult:
-    other = snapshot_items[snapshot_items["code"] == "other"]
-    listing = (
-        other.groupby(["dimension", "label"]).size().reset_index(name="cities").sort_values(["dimension", "label"])
-    )
+def _markdown(connection: duckdb.DuckDBPyConnection, sql: str) -> str:
+    listing = connection.execute(sql).df()
+    return listing.to_markdown(index=False) if not listing.empty else "none"
+
+
+def labels_coded_other(snapshot_items: str) -> dg.AssetCheckResult:
+    scan = f"read_parquet({quote(snapshot_items)})"
+    with duckdb.connect() as connection:
+        other, total = connection.execute(f"SELECT count(*) FILTER (code = 'other'), count(*) FROM {scan}").fetchone()
+        listing = _markdown(
+            connection,
+            f"SELECT dimension, label, count(*) AS cities FROM {scan} WHERE code = 'other' "
+            "GROUP BY dimension, label ORDER BY dimension, label LIMIT 200",
+        )
     return dg.AssetCheckResult(
-        passed=other.empty,
+        asset_key="snapshot_items",
+        check_name="labels_coded_other",
+        passed=other == 0,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
-            "other_labels": len(other),
-            "share_of_items": round(len(other) / max(len(snapshot_items), 1), 4),
-            "labels": dg.MetadataValue.md(listing.to_markdown(index=False) if not listing.empty else "none"),
+            "other_labels": other,
+            "share_of_items": round(other / max(total, 1), 4),
+            "labels": dg.MetadataValue.md(listing),
         },
     )
 
 
-@dg.asset_check(
-    asset=dg.AssetKey("rejected_documents"),
-    description="Documents that were not loaded, with their reasons (a warning, not a failure).",
-)
-def no_rejected_documents(rejected_documents: pd.DataFrame) -> dg.AssetCheckResult:
-    listing = rejected_documents[["path", "reason", "message"]]
+def no_rejected_documents(rejected_documents: str) -> dg.AssetCheckResult:
+    scan = f"read_parquet({quote(rejected_documents)})"
+    with duckdb.connect() as connection:
+        [rejected] = connection.execute(f"SELECT count(*) FROM {scan}").fetchone()
+        listing = _markdown(connection, f"SELECT path, reason, message FROM {scan} ORDER BY path LIMIT 200")
     return dg.AssetCheckResult(
-        passed=rejected_documents.empty,
+        asset_key="rejected_documents",
+        check_name="no_rejected_documents",
+        passed=rejected == 0,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "rejected": len(rejected_documents),
-            "documents": dg.MetadataValue.md(listing.to_markdown(index=False) if not listing.empty else "none"),
-        },
+        metadata={"rejected": rejected, "documents": dg.MetadataValue.md(listing)},
     )
 
 
@@ -158,10 +165,7 @@ def published_files_match_manifest(settings: WarehouseSettings, duckdb_warehouse
 
 
 ALL_CHECKS: Sequence[dg.AssetChecksDefinition] = [
-    *PANDERA_CHECKS,
-    referential_integrity,
-    labels_coded_other,
-    no_rejected_documents,
+    table_checks,
     duckdb_matches_parquet,
     published_files_match_manifest,
 ]

@@ -14,7 +14,12 @@ defs = dg.Definitions(
     jobs=[build_warehouse_job],
     schedules=[daily_build],
     sensors=[raw_folder_sensor],
-    resources={"settings": WarehouseSettings()},
+    resources={
+        "settings": WarehouseSettings(),
+        # steps hand each other paths and counts (a few hundred bytes): pickled under the instance's storage,
+        # which every executor's processes can read, so the in-process, multiprocess and Dask runs behave alike
+        "io_manager": dg.FilesystemIOManager(),
+    },
 )
 
 

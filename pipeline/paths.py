@@ -6,7 +6,7 @@ Environment variables (each optional):
 
 - ``CITYSNAP_RAW_DIR``: folder of documents (default: ``raw/`` of the project);
 - ``CITYSNAP_WAREHOUSE_DIR``: folder of the published warehouse (default: ``warehouse/`` of the project);
-- ``CITYSNAP_PARSE_BATCHES``: parse partitions (default 4): parallel under a multiprocess executor.
+- ``CITYSNAP_PARSE_BATCHES``: parse partitions (default 4): side by side under a distributed executor.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RAW_DIR = os.environ.get("CITYSNAP_RAW_DIR", str(PROJECT_ROOT / "raw"))
 DEFAULT_WAREHOUSE_DIR = os.environ.get("CITYSNAP_WAREHOUSE_DIR", str(PROJECT_ROOT / "warehouse"))
 PARSE_BATCHES = int(os.environ.get("CITYSNAP_PARSE_BATCHES", "4"))
-"""Parse partitions: parallel under a multiprocess executor; the tables do not depend on it."""
+"""Parse partitions: side by side under a multiprocess or distributed executor; the tables do not depend on it."""
 DUCKDB_FILE = "warehouse.duckdb"
 PARQUET_DIR = "parquet"
 MANIFEST = "manifest.json"

@@ -1,6 +1,7 @@
 """Run a build through Dagster, in-process: the one way the CLI, the tests and the benchmark build.
 
-In-process keeps values in memory between steps (no pickling to disk). When ``DAGSTER_HOME`` is set
+The job, its executor (in-process) and its IO manager are the ones the UI, the schedule and the sensor
+use, so a CLI build costs what a scheduled run costs. When ``DAGSTER_HOME`` is set
 (the Makefile sets it), the run is recorded in that Dagster instance, so the UI's catalog and run
 history show every build, whether it was started from the CLI, the UI, the schedule or the sensor.
 Without it, Dagster uses a throw-away instance.
@@ -88,8 +89,7 @@ def run_build(
         assets=defs.assets,
         asset_checks=defs.asset_checks,
         jobs=[job],
-        # one process: values pass between steps in memory instead of being pickled to disk
-        resources={**defs.resources, "io_manager": dg.mem_io_manager},
+        resources=defs.resources,
         loggers={"progress": progress_logger},
     )
     settings = {

@@ -41,25 +41,30 @@ def test_sensor_requests_a_run_when_a_file_is_added_changed_or_removed(tmp_path:
     assert removed.cursor == first.cursor
 
 
-def test_pandera_check_fails_on_a_bad_row_of_a_parsed_document_and_on_duplicate_keys(stockholm_text):
-    from pipeline.checks import PANDERA_CHECKS
+def test_the_key_check_finds_repeated_keys_and_nulls_in_required_columns_across_all_rows(stockholm_text, tmp_path):
     from pipeline.ingest.documents import SourceDocument
-    from pipeline.normalize.incremental import BuildPlan
     from pipeline.normalize.tables import build_tables
     from pipeline.parse.source import parse_source
+    from pipeline.publish.files import write_parquet
+    from pipeline.validate.validation import key_violations
 
     source = SourceDocument("a" * 64, "2020/stockholm.txt", 2020, 1, "text", stockholm_text, None)
-    parsed = parse_source(source)
-    tables = build_tables([parsed])
-    snapshots_check = dg.AssetCheckKey(dg.AssetKey("snapshots"), "pandera_valid")
-    [check] = [c for c in PANDERA_CHECKS if snapshots_check in c.check_keys]
-    plan = BuildPlan(parse=[source])
-    context = dg.build_asset_check_context()
-    assert check(context, build_plan=plan, published=tables["snapshots"]).passed
-    bad = tables["snapshots"].copy()
-    bad.loc[0, "population"] = 5
-    assert not check(context, build_plan=plan, published=bad).passed
-    assert check(context, build_plan=BuildPlan(reuse=[source]), published=bad).passed
-    twice = tables["snapshots"].iloc[[0, 0]].reset_index(drop=True)
-    result = check(context, build_plan=plan, published=twice)
-    assert not result.passed and result.metadata["duplicate_keys"].value >= 1
+    snapshots = build_tables([parse_source(source)])["snapshots"]
+    assert key_violations("snapshots", write_parquet(snapshots, tmp_path / "good" / "snapshots.parquet")) == []
+    twice = snapshots.iloc[[0, 0]].reset_index(drop=True)
+    problems = key_violations("snapshots", write_parquet(twice, tmp_path / "twice" / "snapshots.parquet"))
+    assert "1 value(s) of (snapshot_id) occur more than once" in problems
+    assert "1 value(s) of (city, country, survey_wave) occur more than once" in problems
+    nameless = snapshots.assign(city=None)
+    assert key_violations("snapshots", write_parquet(nameless, tmp_path / "nameless" / "snapshots.parquet")) == [
+        "city is NULL in 1 row(s)"
+    ]
+
+
+def test_every_table_and_aggregate_is_an_asset_with_kinds_and_owners():
+    from pipeline.assets import AGGREGATES, TABLES
+
+    specs = {spec.key.to_user_string(): spec for spec in defs.resolve_all_asset_specs()}
+    for name in [*TABLES, *AGGREGATES]:
+        assert "parquet" in specs[name].kinds and specs[name].owners == ["team:city-innovation-data"], name
+    assert {"python", "pandera", "parquet"} <= specs["parsed_batch_0"].kinds

@@ -173,6 +173,22 @@ def test_a_build_killed_midway_leaves_the_previous_warehouse_and_the_next_build_
     assert not any((warehouse / ".staging").iterdir())
 
 
+def multiprocess_build_job() -> dg.JobDefinition:
+    """The build job's assets and checks under Dagster's multiprocess executor: a process per step."""
+    from pipeline.definitions import defs
+
+    job = dg.define_asset_job(
+        "build_warehouse", selection=dg.AssetSelection.all(), executor_def=dg.multiprocess_executor
+    )
+    return dg.Definitions(
+        assets=defs.assets, asset_checks=defs.asset_checks, jobs=[job], resources=defs.resources
+    ).resolve_job_def("build_warehouse")
+
+
+def test_the_build_job_runs_every_step_in_one_process():
+    assert resolved_build_job().executor_def is dg.in_process_executor
+
+
 def test_a_multiprocess_executor_run_produces_the_same_tables(corpus: Path, tmp_path: Path):
     in_process = tmp_path / "in_process"
     build(corpus, in_process)
@@ -181,10 +197,10 @@ def test_a_multiprocess_executor_run_produces_the_same_tables(corpus: Path, tmp_
     home.mkdir()
     with dg.instance_for_test(temp_dir=str(home)) as instance:
         result = dg.execute_job(
-            dg.reconstructable(resolved_build_job),
+            dg.reconstructable(multiprocess_build_job),
             instance=instance,
             run_config={
-                "execution": {"config": {"multiprocess": {"max_concurrent": 2}}},
+                "execution": {"config": {"max_concurrent": 2}},
                 "resources": {"settings": {"config": {"raw_dir": str(corpus), "warehouse_dir": str(multiprocess)}}},
             },
         )

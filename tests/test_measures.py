@@ -76,9 +76,11 @@ def test_citysnap_city_and_the_city_page_show_the_same_answers(db, warehouse, ca
     city = db.execute("SELECT * FROM v_city_profile WHERE snapshot_id = '2020-no-oslo'").df().iloc[0].to_dict()
     answers = city_answers(city, headline_shares(db, 2020))
     page = (warehouse / "report" / "cities" / "2020-no-oslo.html").read_text(encoding="utf-8")
-    headline = re.search(r'data-chart="headline-2020".*?</svg>', page, flags=re.S).group(0)
-    marked = re.findall(r'<rect class="bar highlight"[^>]*><title>(.*?): \d+%', headline)
-    assert marked == [answer.label for answer in answers if answer.has_it]
+    headline = re.search(r'<section class="compare" id="headline">.*?</section>', page, flags=re.S).group(0)
+    shown = re.findall(r"<tr><td>([^<]*)</td><td>(<span class=\"mark\">◆</span> )?([^<]*)</td></tr>", headline)
+    expected = [(a.question, "◆" if a.has_it else "", a.answer) for a in answers if a.kind == "yes_no"]
+    expected += [(a.question, "◆", a.label.split(": ", 1)[1]) for a in answers if a.kind == "choice" and a.has_it]
+    assert [(question, "◆" if mark else "", answer) for question, mark, answer in shown] == expected
     assert main(["city", "Oslo", "--wave", "2020", "--warehouse", str(warehouse)]) == 0
     printed = capsys.readouterr().out
     funding = next(answer for answer in answers if answer.measure == "dedicated_funding")

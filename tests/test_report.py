@@ -36,6 +36,15 @@ def pages(report: Path) -> list[Path]:
     return [report / "index.html", *sorted((report / "cities").glob("*.html"))]
 
 
+def chart_files(report: Path) -> list[Path]:
+    return sorted((report / "waves").glob("*/*.svg"))
+
+
+def charts_in(path: Path) -> list[str]:
+    """The charts of a page (inline) or of a chart file."""
+    return re.findall(r"<svg class=\"chart\".*?</svg>", path.read_text(encoding="utf-8"), flags=re.S)
+
+
 def test_the_build_writes_an_index_and_one_page_per_city_and_wave(report):
     assert (report / "index.html").exists()
     assert sorted(path.stem for path in (report / "cities").glob("*.html")) == [
@@ -47,22 +56,28 @@ def test_the_build_writes_an_index_and_one_page_per_city_and_wave(report):
     ]
 
 
-def test_pages_are_self_contained_and_work_offline(report):
-    for path in pages(report):
-        html = path.read_text(encoding="utf-8")
-        assert "<script" not in html and "@import" not in html and "url(" not in html, path.name
+def test_the_report_is_self_contained_and_works_offline(report):
+    files = [*pages(report), *chart_files(report), report / "report.css"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "<script" not in text and "@import" not in text and "url(" not in text, path.name
         for tag, attrs in parse(path):
             for name in ("src", "href"):
                 target = attrs.get(name)
                 assert target is None or not re.match(r"^(https?:)?//", target), f"{path.name}: {tag} {target}"
 
 
-def test_every_link_between_pages_resolves(report):
+def test_every_link_image_and_stylesheet_of_a_page_resolves_to_a_file_and_anchor(report):
     for path in pages(report):
         for tag, attrs in parse(path):
-            href = attrs.get("href", "")
-            if tag == "a" and not href.startswith("#"):
-                assert (path.parent / href).resolve().exists(), f"{path.name} links to missing {href}"
+            target = attrs.get("src") if tag == "img" else attrs.get("href")
+            if tag not in {"a", "img", "link"} or not target or target.startswith(("#", "data:")):
+                continue
+            file, _, anchor = target.partition("#")
+            resolved = (path.parent / file).resolve()
+            assert resolved.is_file(), f"{path.name} points to missing {target}"
+            if anchor:
+                assert f'id="{anchor}"' in resolved.read_text(encoding="utf-8"), f"{path.name}: no #{anchor}"
 
 
 def test_the_index_has_every_chart_the_report_promises(report):
@@ -76,14 +91,27 @@ def test_the_index_has_every_chart_the_report_promises(report):
             f"benefits-{wave}",
             f"funding_sources-{wave}",
             f"benchmarks-{wave}",
+            f"headline-{wave}",
         } <= charts
     assert "headline-by-wave" in charts
 
 
+def test_each_wave_chart_is_a_file_of_its_own_with_the_same_drawing_as_on_the_index(report):
+    index = (report / "index.html").read_text(encoding="utf-8")
+    for wave in (2018, 2020):
+        names = sorted(path.stem for path in (report / "waves" / str(wave)).glob("*.svg"))
+        assert names == sorted(["headline", "team-size", "staff_skills", "priority_policy_areas", "success_factors",
+                                "benefits", "funding_sources", "benchmarks"])  # fmt: skip
+        for path in (report / "waves" / str(wave)).glob("*.svg"):
+            [svg] = charts_in(path)
+            drawing = re.sub(r"<style>.*?</style>\n", "", svg.split("\n", 1)[1], flags=re.S)
+            assert drawing in index, f"{path.name} is drawn as on the index"
+            assert "<style>" in svg, "an image is not styled by the page around it"
+
+
 def test_every_chart_has_a_title_and_axis_labels_and_every_share_its_number_of_cities(report):
-    for path in pages(report):
-        html = path.read_text(encoding="utf-8")
-        for svg in re.findall(r"<svg class=\"chart\".*?</svg>", html, flags=re.S):
+    for path in [*pages(report), *chart_files(report)]:
+        for svg in charts_in(path):
             assert 'class="title"' in svg and 'class="axis-label"' in svg
             for title in re.findall(r'<rect class="bar[^"]*"[^>]*><title>([^<]*)</title>', svg):
                 assert re.search(r"\d+ (of \d+ )?cities\b", title), title
@@ -91,13 +119,33 @@ def test_every_chart_has_a_title_and_axis_labels_and_every_share_its_number_of_c
                 assert re.fullmatch(r"\d+% \(\d+ of \d+\)|\d+|\d+% of \d+|not comparable", value), value
 
 
-def test_a_city_page_marks_the_city_answers_against_all_cities(report):
+def section(html: str, anchor: str) -> str:
+    return re.search(rf'<section class="compare" id="{anchor}">.*?</section>', html, flags=re.S).group(0)
+
+
+def test_a_city_page_shows_the_city_answers_next_to_the_chart_of_all_cities_of_its_wave(report):
     html = (report / "cities" / "2020-no-oslo.html").read_text(encoding="utf-8")
-    skills = re.search(r'data-chart="staff_skills-2020".*?</svg>', html, flags=re.S).group(0)
-    marked = re.findall(r'<rect class="bar highlight"[^>]*><title>([^:]*):', skills)
-    assert sorted(marked) == ["Data scientist", "Project manager"]
-    assert len(re.findall(r'<rect class="bar bar-other"', skills)) == 6
+    skills = section(html, "staff_skills")
+    named = re.findall(r'<li><span class="mark">◆</span> ([^<]*)</li>', skills)
+    assert named == ["Project manager", "Data scientist"]
+    assert re.search(r'<img class="chart" src="../waves/2020/staff_skills.svg" alt="Staff skills: [^"]*2020', skills)
+    wave_chart = (report / "waves" / "2020" / "staff_skills.svg").read_text(encoding="utf-8")
+    bars = re.findall(r'<rect class="bar"[^>]*><title>([^:]*):', wave_chart)
+    assert set(named) <= set(bars) and len(bars) == 8, "the city's answers are bars of the wave's chart"
+    headline = section(html, "headline")
+    assert re.search(r"Dedicated innovation funding</td><td>no</td>", headline)
+    assert re.search(r"Approach</td><td><span class=\"mark\">◆</span> Specific policy areas</td>", headline)
+    assert 'src="../waves/2020/headline.svg"' in headline
     assert "Oslo, Norway — 2020" in html and 'href="../cities/2018-no-oslo.html"' in html
+
+
+def test_a_city_page_shows_no_figure_computed_over_its_wave(report):
+    """What the wave's cities answered lives in the wave's chart files: a city page does not change when
+    another city's document does."""
+    for path in sorted((report / "cities").glob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        assert "<svg" not in html and "%" not in re.sub(r"(like|unlike|than) \d+%", "", html), path.name
+        assert not re.search(r"\b\d+ (of \d+ )?cities\b", html), path.name
 
 
 def test_citysnap_report_writes_the_report_and_prints_its_path(report, capsys, monkeypatch):
@@ -146,9 +194,8 @@ def test_long_labels_wrap_onto_lines_instead_of_being_cut(report):
 
 
 def test_every_share_bar_has_its_95_percent_interval_as_a_whisker(report):
-    for path in pages(report):
-        html = path.read_text(encoding="utf-8")
-        for svg in re.findall(r"<svg class=\"chart\".*?</svg>", html, flags=re.S):
+    for path in [*pages(report), *chart_files(report)]:
+        for svg in charts_in(path):
             if 'data-chart="team-size' in svg:
                 continue  # counts of cities, not shares
             bars = re.findall(r'<rect class="bar[^"]*"', svg)
@@ -177,3 +224,21 @@ def test_readers_see_no_internal_view_or_table_names(report):
         html = path.read_text(encoding="utf-8")
         readable = re.sub(r"<[^>]+>", " ", html)
         assert not re.search(r"\b(v|agg)_[a-z_]+", readable), path.name
+
+
+@pytest.mark.parametrize("value", ["Zürich & <Co>", 'Say "no"', "l'Hospitalet", "plain", ""])
+def test_rows_written_by_duckdb_escape_text_as_html_escape_does(value):
+    """The index's long tables are written in SQL; their text must be escaped exactly as the Python pages'."""
+    import html
+
+    import duckdb
+
+    from pipeline.report.tables import answer, number, text
+    from pipeline.sqlfiles import quote
+
+    with duckdb.connect() as connection:
+        assert connection.execute(f"SELECT {text(quote(value))}").fetchone()[0] == html.escape(value)
+        sql = f"SELECT {number('n')} FROM (VALUES (974073::BIGINT), (7), (NULL)) AS t(n)"
+        assert [row[0] for row in connection.execute(sql).fetchall()] == ["974 073", "7", "—"]
+        sql = f"SELECT {answer('b')} FROM (VALUES (true), (false), (NULL)) AS t(b)"
+        assert [row[0] for row in connection.execute(sql).fetchall()] == ["yes", "no", "not stated"]

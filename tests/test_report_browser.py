@@ -1,6 +1,7 @@
 """The report in a real browser: headless Chromium (Debian's /usr/bin/chromium driven by its matching
-chromedriver through Selenium) loads the pages from a localhost server, draws every chart, logs no
-console error, and the links between the index and the city pages work."""
+chromedriver through Selenium) loads the pages from a localhost server and from file://, draws every chart
+(inline on the index, the wave's chart files as images on a city page), logs no console error, and the
+links between the index and the city pages work."""
 
 import functools
 import http.server
@@ -63,6 +64,12 @@ for (const c of document.querySelectorAll('svg.chart circle.marker')) {
   if (at !== c) hidden.push('dot ' + c.textContent);
 }
 return [document.querySelectorAll('svg.chart rect.stated').length, hidden];
+"""
+IMAGES = """
+return Array.from(document.querySelectorAll('img.chart')).map(img => { img.scrollIntoView({block: 'center'});
+  const r = img.getBoundingClientRect();
+  return {src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0, width: r.width,
+          height: r.height, inside: r.left >= -1 && r.right <= document.documentElement.clientWidth + 1}; });
 """
 SIZES = """
 return Array.from(document.querySelectorAll('svg.chart, svg.chart rect.bar, svg.chart circle.marker'))
@@ -134,6 +141,15 @@ def assert_every_chart_is_drawn(browser, expected_charts: int) -> None:
     assert empty == [], f"elements drawn with no size: {empty[:5]}"
 
 
+def assert_every_wave_chart_image_is_drawn(browser, expected_images: int) -> list[dict]:
+    images = browser.execute_script(IMAGES)
+    assert len(images) == expected_images
+    for image in images:
+        assert image["loaded"] and image["width"] > 100 and image["height"] > 50, image
+        assert image["src"].startswith("../waves/"), image
+    return images
+
+
 def test_the_index_draws_every_chart_without_console_errors(browser, server, tmp_path):
     assert load(browser, f"{server}/index.html") == []
     assert browser.title == "City Innovation Snapshots — report"
@@ -152,7 +168,7 @@ def test_links_lead_from_the_index_to_a_city_page_and_back(browser, server, tmp_
     assert browser.current_url == f"{server}/cities/2020-dk-aarhus.html"
     assert browser.find_element(By.TAG_NAME, "h1").text == "Aarhus, Denmark — 2020"
     assert browser.get_log("browser") == []
-    assert_every_chart_is_drawn(browser, expected_charts=8)
+    assert_every_wave_chart_image_is_drawn(browser, expected_images=8)
     assert browser.save_screenshot(str(tmp_path / "report_city.png"))
     browser.find_element(By.PARTIAL_LINK_TEXT, "All cities").click()
     assert browser.current_url == f"{server}/index.html"
@@ -165,7 +181,7 @@ def test_every_city_page_loads_cleanly_and_links_to_its_other_waves(browser, ser
     assert len(cities) == 5
     for page in cities:
         assert load(browser, f"{server}/cities/{page.name}") == [], page.name
-        assert_every_chart_is_drawn(browser, expected_charts=7)
+        assert_every_wave_chart_image_is_drawn(browser, expected_images=8)
     assert browser.current_url.endswith("/cities/2020-se-stockholm.html")
     browser.find_element(By.LINK_TEXT, "2018").click()
     assert browser.current_url == f"{server}/cities/2018-se-stockholm.html"
@@ -194,7 +210,11 @@ def test_pages_fit_the_viewport_with_no_chart_or_label_cut_off(browser, server, 
     layout = browser.execute_script(LAYOUT)
     assert layout["page"]["scroll"] <= layout["page"]["width"], "the page scrolls sideways"
     assert layout["problems"] == []
-    assert_every_chart_is_drawn(browser, expected_charts=7)
+    if page == "index.html":
+        assert_every_chart_is_drawn(browser, expected_charts=7)
+    else:
+        images = assert_every_wave_chart_image_is_drawn(browser, expected_images=8)
+        assert all(image["inside"] for image in images), "a chart reaches out of the page"
     screenshot(browser, tmp_path, f"{viewport}-{page.replace('/', '-').removesuffix('.html')}")
 
 
@@ -206,3 +226,28 @@ def test_a_stated_share_and_the_recomputed_dot_are_both_visible_when_they_coinci
     stated, hidden = browser.execute_script(MARKERS)
     assert stated >= 2
     assert hidden == []
+
+
+BAR_BLUE = (0x2F, 0x6F, 0xB0)
+"""The fill of a bar (``.chart .bar`` in the chart's own style): unstyled, an SVG draws its bars black."""
+
+
+def test_a_city_page_opened_from_the_file_system_shows_its_wave_charts(browser, tmp_path_factory, tmp_path):
+    """No server: file:// pages load the wave's chart files as images, styled by their own stylesheet."""
+    import io
+
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    page = multi_wave_warehouse(tmp_path_factory) / "report" / "cities" / "2020-no-oslo.html"
+    browser.set_window_size(1366, 900)
+    assert load(browser, page.as_uri()) == []
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Oslo, Norway — 2020"
+    assert_every_wave_chart_image_is_drawn(browser, expected_images=8)
+    chart = browser.find_element(By.CSS_SELECTOR, "#staff_skills img.chart")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", chart)
+    drawn = Image.open(io.BytesIO(chart.screenshot_as_png)).convert("RGB")
+    pixels = drawn.tobytes()
+    blue = sum(1 for i in range(0, len(pixels), 3) if all(abs(pixels[i + k] - BAR_BLUE[k]) <= 12 for k in range(3)))
+    assert blue > 500, "the skills chart's bars are drawn in the chart's own colour"
+    screenshot(browser, tmp_path, "file-city-2020-no-oslo")

@@ -7,6 +7,7 @@ pandera model, so a column keeps its type when the aggregate is empty.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -26,16 +27,15 @@ def aggregate_descriptions() -> dict[str, str]:
     return SQL.descriptions()
 
 
-def compute_aggregates(parquet_files: dict[str, Path]) -> dict[str, pd.DataFrame]:
-    """Run every aggregate query against views over the base tables' Parquet files."""
+def compute_aggregates(parquet_files: dict[str, Path]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Each aggregate table (small: a row per wave, country, size band or code), typed by its model,
+    from views over the Parquet files of the base tables; one connection for all of them."""
     connection = duckdb.connect()
     try:
-        for name, path in parquet_files.items():
-            connection.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({quote(str(path))})')
+        for table, path in parquet_files.items():
+            connection.execute(f'CREATE VIEW "{table}" AS SELECT * FROM read_parquet({quote(str(path))})')
         create_macros(connection, temporary=True)
-        return {
-            name: typed_frame(connection.execute(sql).df(), AGGREGATE_MODELS[name])
-            for name, sql in aggregate_queries().items()
-        }
+        for name, sql in aggregate_queries().items():
+            yield name, typed_frame(connection.execute(sql).df(), AGGREGATE_MODELS[name])
     finally:
         connection.close()

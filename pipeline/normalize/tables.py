@@ -110,12 +110,16 @@ def assign_snapshots(claims: Iterable[SnapshotClaim]) -> dict[str, str | Rejecti
         if owner == claim.path:
             assigned[claim.path] = claim.snapshot_id
         else:
-            assigned[claim.path] = Rejection(
-                "duplicate_snapshot",
-                f"{claim.city} ({claim.country}), wave {claim.survey_wave} is already "
-                f"loaded from {owner}; remove one of the two documents",
-            )
+            assigned[claim.path] = duplicate_rejection(claim.city, claim.country, claim.survey_wave, owner)
     return assigned
+
+
+def duplicate_rejection(city: str, country: str, survey_wave: int, owner: str) -> Rejection:
+    """Why a document whose city and wave another document (``owner``, the smaller path) holds is not loaded."""
+    return Rejection(
+        "duplicate_snapshot",
+        f"{city} ({country}), wave {survey_wave} is already loaded from {owner}; remove one of the two documents",
+    )
 
 
 def _snapshot_row(sid: str, doc: ParsedDocument, record: SnapshotRecord) -> dict:
@@ -177,10 +181,17 @@ def build_tables(
     assigned: dict[str, str | Rejection] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """All warehouse tables from parsed documents (before validation). ``assigned`` (path ->
-    snapshot id or duplicate rejection) is computed from ``parsed`` unless an incremental build
-    passes one that also knows the documents it did not parse again."""
-    vocabulary = vocabulary or load_vocabulary()
-    rows: dict[str, list[dict]] = {name: [] for name in TABLE_MODELS}
+    snapshot id or duplicate rejection) is computed from ``parsed`` unless the caller knows better."""
+    rows = table_rows(parsed, assigned)
+    rows["vocabulary"] = vocabulary_rows(vocabulary or load_vocabulary())
+    return {name: frame(name, table_rows) for name, table_rows in rows.items()}
+
+
+def table_rows(
+    parsed: list[ParsedDocument], assigned: dict[str, str | Rejection] | None = None
+) -> dict[str, list[dict]]:
+    """The rows of every document-scoped table, as dicts keyed by the models' columns, in input order."""
+    rows: dict[str, list[dict]] = {name: [] for name in TABLE_MODELS if name != "vocabulary"}
     if assigned is None:
         assigned = assign_snapshots(snapshot_claims(parsed))
     for doc in parsed:
@@ -251,5 +262,4 @@ def build_tables(
             {**keys, "line_number": number, "field": field} for number, field in sorted(record.line_fields.items())
         )
         rows["parse_reports"].append(_report_row(sid, doc, record))
-    rows["vocabulary"] = vocabulary_rows(vocabulary)
-    return {name: frame(name, table_rows) for name, table_rows in rows.items()}
+    return rows

@@ -9,10 +9,12 @@ truncated or crafted entry is a cache miss, never an error and never code that r
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,49 +41,136 @@ class CacheEntryInvalid(ValueError):
     """A cache entry that does not decode into the expected types."""
 
 
+@functools.cache
+def _fields_of(kind: type) -> tuple[dict[str, Any], frozenset[str]]:
+    """A dataclass's resolved type hints and field names, computed once per class."""
+    return typing.get_type_hints(kind), frozenset(field.name for field in dataclasses.fields(kind))
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    return tuple(field.name for field in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+
+
+def to_plain(value: Any) -> Any:
+    """The JSON-ready form of a parse result, as ``dataclasses.asdict`` gives it (dataclasses as objects of
+    their fields, tuples as lists) without its deep copies, which cost more than parsing the document."""
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: to_plain(getattr(value, name)) for name in names}
+    if isinstance(value, list | tuple):
+        return [to_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_plain(item) for key, item in value.items()}
+    return value
+
+
 def decode_as(kind: Any, value: Any) -> Any:
     """``value`` (parsed JSON) as an instance of the type hint ``kind``, checked all the way down."""
+    return _decoder(kind)(value)
+
+
+Decoder = Callable[[Any], Any]
+
+
+@functools.cache
+def _decoder(kind: Any) -> Decoder:
+    """A function that decodes and checks JSON values as ``kind``, built once per type hint: looking the
+    hints up again for every value made a cache hit cost more than parsing the document."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(kind)
-        if value is None and type(None) in options:
+        return _union_decoder(kind)
+    if origin in (list, tuple):
+        return _sequence_decoder(origin, _decoder(typing.get_args(kind)[0]))
+    if origin is dict:
+        return _dict_decoder(*typing.get_args(kind))
+    if dataclasses.is_dataclass(kind):
+        return _dataclass_decoder(kind)
+    if kind is float:
+        return _float
+    if kind is bool:
+        return _bool
+    if kind in (int, str):
+        return functools.partial(_exactly, kind)
+    raise TypeError(f"no JSON decoder for {kind!r}")
+
+
+def _union_decoder(kind: Any) -> Decoder:
+    options = typing.get_args(kind)
+    optional = type(None) in options
+    decoders = [_decoder(option) for option in options if option is not type(None)]
+
+    def decode(value: Any) -> Any:
+        if value is None and optional:
             return None
-        for option in options:
-            if option is type(None):
-                continue
+        for decoder in decoders:
             try:
-                return decode_as(option, value)
+                return decoder(value)
             except CacheEntryInvalid:
                 continue
         raise CacheEntryInvalid(f"{value!r} is none of {kind}")
-    if origin in (list, tuple):
+
+    return decode
+
+
+def _sequence_decoder(origin: type, inner: Decoder) -> Decoder:
+    def decode(value: Any) -> Any:
         if not isinstance(value, list):
             raise CacheEntryInvalid(f"expected a list, got {type(value).__name__}")
-        (inner, *_) = typing.get_args(kind)
-        items = [decode_as(inner, item) for item in value]
+        items = [inner(item) for item in value]
         return items if origin is list else tuple(items)
-    if origin is dict:
+
+    return decode
+
+
+def _dict_decoder(key_kind: type, value_kind: Any) -> Decoder:
+    inner = _decoder(value_kind)
+
+    def decode(value: Any) -> Any:
         if not isinstance(value, dict):
             raise CacheEntryInvalid(f"expected an object, got {type(value).__name__}")
-        key_kind, value_kind = typing.get_args(kind)
         try:
-            return {key_kind(key): decode_as(value_kind, item) for key, item in value.items()}
+            return {key_kind(key): inner(item) for key, item in value.items()}
         except (TypeError, ValueError) as error:
             raise CacheEntryInvalid(str(error)) from None
-    if dataclasses.is_dataclass(kind):
+
+    return decode
+
+
+def _dataclass_decoder(kind: type) -> Decoder:
+    hints, names = _fields_of(kind)
+    fields: dict[str, Decoder] = {}
+
+    def decode(value: Any) -> Any:
         if not isinstance(value, dict):
             raise CacheEntryInvalid(f"expected an object for {kind.__name__}")
-        hints = typing.get_type_hints(kind)
-        names = {field.name for field in dataclasses.fields(kind)}
-        if set(value) - names:
-            raise CacheEntryInvalid(f"unknown fields of {kind.__name__}: {sorted(set(value) - names)}")
+        if not fields:  # filled on first use: a record type may refer to itself
+            fields.update({name: _decoder(hints[name]) for name in names})
+        unknown = value.keys() - names
+        if unknown:
+            raise CacheEntryInvalid(f"unknown fields of {kind.__name__}: {sorted(unknown)}")
         try:
-            return kind(**{name: decode_as(hints[name], item) for name, item in value.items()})
+            return kind(**{name: fields[name](item) for name, item in value.items()})
         except TypeError as error:  # a required field is missing
             raise CacheEntryInvalid(str(error)) from None
-    if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+
+    return decode
+
+
+def _float(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    if (kind in (int, str) and type(value) is kind) or (kind is bool and isinstance(value, bool)):
+    raise CacheEntryInvalid(f"expected {float}, got {type(value).__name__}")
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise CacheEntryInvalid(f"expected {bool}, got {type(value).__name__}")
+
+
+def _exactly(kind: type, value: Any) -> Any:
+    if type(value) is kind:
         return value
     raise CacheEntryInvalid(f"expected {kind}, got {type(value).__name__}")
 
@@ -117,7 +206,7 @@ class ParseCache:
         """Write atomically: a killed build leaves no half-written entry behind."""
         path = self._path(document_id, source_format)
         path.parent.mkdir(parents=True, exist_ok=True)
-        entry = {"format": ENTRY_FORMAT, "key": [document_id, source_format], "result": dataclasses.asdict(result)}
+        entry = {"format": ENTRY_FORMAT, "key": [document_id, source_format], "result": to_plain(result)}
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, path)

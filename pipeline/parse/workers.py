@@ -6,22 +6,35 @@ and is rejected as ``too_much_memory``; the parent kills a worker that overruns 
 document as ``too_slow``; a worker that dies any other way is replaced and its document rejected. The
 build goes on with the rest. Workers are started by a fork server (no fork of a threaded Dagster
 process) and run side by side, one per core by default.
+
+Workers also look documents up in the parse cache and fill it, so cache hits decode on every core.
+With a *sink* (:meth:`ParsePool.parse_into`), a worker keeps what it parsed and, once it holds a
+chunk, hands the chunk to the sink in its own process: rows are built, validated and written as
+Parquet fragments on every core, and only small summaries cross the pipe. The sink is passed by
+reference (a module-level function), so this module imports nothing of the later stages.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import multiprocessing
+import os
 import resource
+import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from pipeline.core import UNCACHEABLE_REASONS, Rejection
 from pipeline.ingest.documents import DocumentRef, load_document, read_bounded
 from pipeline.ingest.limits import MiB, ParseLimits
+from pipeline.ingest.pdf import READER_MODULES
 from pipeline.parse.cache import CachedParse, ParseCache
 from pipeline.parse.source import ParsedDocument, parse_source
 
@@ -47,53 +60,182 @@ def _memory_rejection(limits: ParseLimits) -> Rejection:
     )
 
 
-def _worker(connection: Connection, raw_dir: str, limits: ParseLimits) -> None:
-    """Serve parse requests until the parent closes the pipe. After a MemoryError the worker exits, so
-    no later document runs in a process left in an unknown state."""
+WORKER_START_SECONDS = 300.0
+"""Time a new worker may take to start (the fork server's first imports, on a loaded machine); it does
+not count against the first document's time limit."""
+Sink = Callable[[list[ParsedDocument], str, str], dict]
+"""``sink(documents, folder, name)`` writes a chunk's rows under ``folder`` (file stem ``name``) and
+returns a small, picklable summary; it runs in the worker process."""
+
+
+def _parsed_or_cached(raw_dir: Path, ref: DocumentRef, limits: ParseLimits, cache: ParseCache | None) -> tuple:
+    """(document, cache hit) for one request: the cached parse of the file's bytes when there is one
+    (hit is None when the cache was not asked: no cache, or a rejection decided by the path)."""
+    if ref.rejection is not None:
+        return ParsedDocument(ref, None, ref.rejection), None
+    if cache is not None and (cached := cache.get(ref.document_id, ref.source_format)) is not None:
+        return ParsedDocument(ref, cached.record, cached.rejection, cached.layout_fields, cached.line_count), True
+    document = parse_file(raw_dir, ref, limits)
+    cacheable = document.rejection is None or document.rejection.reason not in UNCACHEABLE_REASONS
+    if cache is not None and cacheable:
+        entry = CachedParse(document.record, document.rejection, document.layout_fields, document.line_count)
+        cache.put(document.source.document_id, document.source.source_format, entry)
+    return document, None if cache is None else False
+
+
+def _worker(
+    connection: Connection, raw_dir: str, limits: ParseLimits, cache_root: tuple[str, str] | None, sink: Sink | None
+) -> None:
+    """Serve requests until the parent closes the pipe: ``("parse", ref)`` answers with the document
+    (or, with a sink, keeps it and answers with its size); ``("flush", folder, name)`` hands the kept
+    documents to the sink. After a MemoryError the worker exits, so no later document runs in a
+    process left in an unknown state."""
+    for module in READER_MODULES:  # loaded before the limit (the fork server usually has them already)
+        importlib.import_module(module)
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    cache = ParseCache(Path(cache_root[0]), cache_root[1]) if cache_root else None
+    held: list[ParsedDocument] = []
+    connection.send(("ready", None, True))  # a document's time starts once its worker is up
     while True:
         try:
-            ref = connection.recv()
+            request = connection.recv()
         except (EOFError, OSError):
             return
+        if request[0] == "flush":
+            try:
+                summary = sink(held, request[1], request[2]) if sink else {}
+            except MemoryError:
+                return  # the parent re-queues the chunk's documents one by one
+            except Exception as error:  # a bug of the sink, not of a document: the step fails
+                connection.send(("error", f"{type(error).__name__}: {error}", True))
+                continue
+            held = []
+            connection.send(("flushed", summary, True))
+            continue
+        ref = request[1]
         try:
-            result = parse_file(Path(raw_dir), ref, limits)
+            document, hit = _parsed_or_cached(Path(raw_dir), ref, limits, cache)
         except MemoryError:
-            connection.send((ParsedDocument(ref, None, _memory_rejection(limits)), False))
+            connection.send(("failed", "memory", False))
             return
         except Exception as error:  # extraction bugs: the document is rejected, the worker goes on
             message = f"reading failed: {type(error).__name__}: {error}"
-            result = ParsedDocument(ref, None, Rejection("parser_error", message))
-        connection.send((result, True))
+            document, hit = ParsedDocument(ref, None, Rejection("parser_error", message)), None
+        if sink is None:
+            connection.send(("document", (document, hit), True))
+        else:
+            held.append(document)
+            connection.send(("held", (document.line_count or 1, hit), True))
+
+
+def start_fork_server(sink: Sink | None = None) -> multiprocessing.context.BaseContext:
+    """The fork server workers are started from, started now if it is not running: its imports (the
+    sink's modules: pandas, pyarrow, pandera) then overlap whatever the caller does before parsing.
+    The first call in a process decides what the server preloads."""
+    context = multiprocessing.get_context("forkserver")
+    preload = ["pipeline.parse.workers", *READER_MODULES] + ([sink.__module__] if sink is not None else [])
+    context.set_forkserver_preload(preload)
+    with _environment(WORKER_ENVIRONMENT):
+        forkserver.ensure_running()
+    return context
+
+
+WORKER_ENVIRONMENT = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
+"""Set for the fork server and so its workers: Arrow's default allocator (mimalloc) reserves 1 GiB of
+address space at its first allocation, which the workers' address-space limit would count."""
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start a worker without multiprocessing's re-run of the parent's main script in it: the worker runs
+    only this module's code, and the script is ``dagster`` or ``citysnap`` (seconds of imports per worker)
+    or a user's own script, whose top-level code must not run again."""
+    main = sys.modules["__main__"]
+    saved = {name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
+        if "__spec__" not in saved:
+            del main.__spec__
 
 
 @dataclass
 class _Worker:
     process: multiprocessing.process.BaseProcess
     connection: Connection
-    task: int | None = None
+    task: tuple | None = None
     deadline: float = 0.0
+    held: list[int] = field(default_factory=list)
+    held_lines: int = 0
+
+
+@dataclass
+class SinkRun:
+    """What :meth:`ParsePool.parse_into` did: the sink's summaries and the documents rejected by the
+    parent (too slow, out of memory, worker died), which the caller hands to the sink itself."""
+
+    summaries: list[dict] = field(default_factory=list)
+    failed: list[ParsedDocument] = field(default_factory=list)
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+
+_IDLE: dict[tuple, list[_Worker]] = {}
+"""Workers of the last closed pool, by what they were started with; daemons, they end with this process."""
 
 
 class ParsePool:
-    """A fixed number of parse workers; :meth:`parse` returns results in the order of its input."""
+    """A fixed number of parse workers. :meth:`parse` returns results in the order of its input;
+    :meth:`parse_into` sends them to a sink inside the workers."""
 
-    def __init__(self, raw_dir: Path, limits: ParseLimits) -> None:
+    def __init__(
+        self, raw_dir: Path, limits: ParseLimits, cache: ParseCache | None = None, sink: Sink | None = None
+    ) -> None:
         self.raw_dir = raw_dir
         self.limits = limits
-        self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(["pipeline.parse.workers"])
+        self.cache_root = (str(cache.root.parent), cache.root.name) if cache is not None else None
+        self.sink = sink
+        self.context = start_fork_server(sink)
+        self.key = (str(raw_dir), limits, self.cache_root, sink)
         self.workers: list[_Worker] = []
         self.killed = 0
+        self.cache_hits = 0
+        self.cache_misses = 0
 
     def _start(self) -> _Worker:
+        while _IDLE.get(self.key):
+            worker = _IDLE[self.key].pop()
+            if worker.process.is_alive():
+                return worker
+            worker.connection.close()
         parent, child = self.context.Pipe()
         process = self.context.Process(
-            target=_worker, args=(child, str(self.raw_dir), self.limits), name="citysnap-parse", daemon=True
+            target=_worker,
+            args=(child, str(self.raw_dir), self.limits, self.cache_root, self.sink),
+            name="citysnap-parse",
+            daemon=True,
         )
-        process.start()
+        with _main_script_hidden():
+            process.start()
         child.close()
-        return _Worker(process, parent)
+        return _Worker(process, parent, ("start",), time.monotonic() + WORKER_START_SECONDS)
 
     def _retire(self, worker: _Worker) -> None:
         worker.connection.close()
@@ -103,39 +245,115 @@ class ParsePool:
         self.workers.remove(worker)
 
     def parse(self, refs: Sequence[DocumentRef]) -> list[ParsedDocument]:
-        results: list[ParsedDocument | None] = [None] * len(refs)
-        pending = list(range(len(refs)))[::-1]
+        results: dict[int, ParsedDocument] = {}
+        self._run(refs, results, None)
+        return [results[index] for index in range(len(refs))]
+
+    def parse_into(self, refs: Sequence[DocumentRef], folder: str, prefix: str, chunk_lines: int) -> SinkRun:
+        """Parse ``refs`` and write their rows through the sink, in chunks of about ``chunk_lines``
+        document lines per worker (memory stays flat whatever the corpus). A chunk whose writing
+        kills its worker is written again one document at a time; a document that kills it alone is
+        rejected."""
+        if self.sink is None:
+            raise ValueError("parse_into needs a pool created with a sink")
+        run = SinkRun()
+        results: dict[int, ParsedDocument] = {}
+        self._run(refs, results, (folder, prefix, chunk_lines, run))
+        run.failed = [results[index] for index in sorted(results)]
+        run.cache_hits, run.cache_misses = self.cache_hits, self.cache_misses
+        return run
+
+    def _run(self, refs: Sequence[DocumentRef], results: dict[int, ParsedDocument], sinking: tuple | None) -> None:
+        pending = deque(range(len(refs)))
+        alone: set[int] = set()
+        chunks = 0
         wanted = min(self.limits.worker_count, len(refs))
-        while len(self.workers) < wanted:
-            self.workers.append(self._start())
-        while pending or any(worker.task is not None for worker in self.workers):
-            for worker in list(self.workers):
-                if worker.task is None and pending:
-                    worker.task = pending.pop()
+        while True:
+            while len(self.workers) < wanted and pending:
+                self.workers.append(self._start())
+            for worker in self.workers:
+                if worker.task is not None:
+                    continue
+                if (
+                    sinking
+                    and worker.held
+                    and (worker.held_lines >= sinking[2] or not pending or alone.intersection(worker.held))
+                ):
+                    name = f"{sinking[1]}{chunks:05d}"
+                    chunks += 1
+                    worker.task = ("flush", name)
+                    worker.deadline = time.monotonic() + self._flush_seconds(len(worker.held))
+                    worker.connection.send(("flush", sinking[0], name))
+                elif pending:
+                    index = pending.popleft()
+                    worker.task = ("parse", index)
                     worker.deadline = time.monotonic() + self.limits.seconds
-                    worker.connection.send(refs[worker.task])
+                    worker.connection.send(("parse", refs[index]))
             busy = [worker for worker in self.workers if worker.task is not None]
+            if not busy:
+                return
             timeout = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
             ready = set(wait([worker.connection for worker in busy], timeout=timeout))
             for worker in busy:
-                task = worker.task
-                assert task is not None
                 if worker.connection in ready:
                     try:
-                        results[task], reusable = worker.connection.recv()
+                        kind, value, reusable = worker.connection.recv()
                     except (EOFError, OSError):
-                        results[task], reusable = ParsedDocument(refs[task], None, self._death_rejection(worker)), False
+                        kind, value, reusable = "died", None, False
                 elif time.monotonic() >= worker.deadline:
                     self.killed += 1
-                    results[task], reusable = ParsedDocument(refs[task], None, self._timeout_rejection()), False
+                    kind, value, reusable = "timeout", None, False
                 else:
                     continue
-                worker.task = None
+                task, worker.task = worker.task, None
+                assert task is not None
+                if kind == "error":
+                    raise RuntimeError(f"writing parsed rows failed: {value}")
+                if task[0] == "start" and kind != "ready":
+                    raise RuntimeError(f"a parse worker did not start within {WORKER_START_SECONDS:g} s ({kind})")
+                if kind == "flushed":
+                    assert sinking is not None
+                    sinking[3].summaries.append(value)
+                    worker.held, worker.held_lines = [], 0
+                elif kind in ("document", "held"):
+                    index = task[1]
+                    if kind == "document":
+                        results[index], hit = value
+                    else:
+                        lines, hit = value
+                        worker.held.append(index)
+                        worker.held_lines += lines
+                    if hit is not None:
+                        self.cache_hits += hit
+                        self.cache_misses += not hit
+                elif task[0] == "parse":  # the document being parsed stopped or killed its worker
+                    index = task[1]
+                    results[index] = ParsedDocument(refs[index], None, self._rejection(kind, worker))
                 if not reusable:
+                    self._lost(worker, task, pending, alone, results, refs)
                     self._retire(worker)
-                    if pending:
-                        self.workers.append(self._start())
-        return [result for result in results if result is not None]
+
+    def _lost(self, worker: _Worker, task: tuple, pending: deque, alone: set[int], results: dict, refs) -> None:
+        """The documents a retired worker held are parsed again elsewhere, one chunk each if their
+        chunk's writing is what killed it; a document that kills the writing alone is rejected."""
+        if task[0] == "flush" and len(worker.held) == 1 and worker.held[0] in alone:
+            [index] = worker.held
+            results[index] = ParsedDocument(refs[index], None, self._rejection("died", worker))
+            return
+        if task[0] == "flush":
+            alone.update(worker.held)
+        pending.extendleft(reversed(worker.held))
+
+    def _flush_seconds(self, documents: int) -> float:
+        """Time allowed to build, validate and write one chunk's rows (generous: the work is bounded)."""
+        return max(self.limits.seconds, 10.0) * 4 + documents * 0.05
+
+    def _rejection(self, kind: str, worker: _Worker) -> Rejection:
+        if kind == "timeout":
+            return self._timeout_rejection()
+        if kind == "failed":
+            return _memory_rejection(self.limits)
+        return self._death_rejection(worker)
 
     def _timeout_rejection(self) -> Rejection:
         return Rejection(
@@ -155,8 +373,20 @@ class ParsePool:
         )
 
     def close(self) -> None:
+        """Keep healthy workers for the next pool of the same kind (the next parse batch): they have loaded
+        what parsing and writing need, which costs a worker its first second. Workers kept for another
+        kind of pool are stopped."""
+        for key in [key for key in _IDLE if key != self.key]:
+            for worker in _IDLE.pop(key):
+                worker.connection.close()
+                worker.process.kill()
+                worker.process.join()
         for worker in list(self.workers):
-            self._retire(worker)
+            if worker.task is None and not worker.held and worker.process.is_alive():
+                self.workers.remove(worker)
+                _IDLE.setdefault(self.key, []).append(worker)
+            else:
+                self._retire(worker)
 
     def __enter__(self) -> ParsePool:
         return self
@@ -168,35 +398,14 @@ class ParsePool:
 def parse_documents(
     raw_dir: Path, refs: Sequence[DocumentRef], cache: ParseCache | None = None, limits: ParseLimits | None = None
 ) -> list[ParsedDocument]:
-    """Parse documents found by the inventory, in input order: a rejection decided by the path needs no
-    reading, content already parsed by this parser (same bytes, same format) comes from the cache, and
-    the rest is parsed in worker processes. Results that depend on limits or the file system are not cached."""
-    results: list[ParsedDocument | None] = [None] * len(refs)
-    misses: list[int] = []
-    for index, ref in enumerate(refs):
-        if ref.rejection is not None:
-            results[index] = ParsedDocument(ref, None, ref.rejection)
-        elif cache is not None and (cached := cache.get(ref.document_id, ref.source_format)) is not None:
-            results[index] = ParsedDocument(
-                ref, cached.record, cached.rejection, cached.layout_fields, cached.line_count
-            )
-        else:
-            misses.append(index)
-    parsed = parse_in_workers(raw_dir, [refs[index] for index in misses], limits)
-    for index, document in zip(misses, parsed, strict=True):
-        results[index] = document
-        cacheable = document.rejection is None or document.rejection.reason not in UNCACHEABLE_REASONS
-        if cache is not None and cacheable:
-            entry = CachedParse(document.record, document.rejection, document.layout_fields, document.line_count)
-            cache.put(document.source.document_id, document.source.source_format, entry)
-    return [result for result in results if result is not None]
-
-
-def parse_in_workers(
-    raw_dir: Path, refs: Sequence[DocumentRef], limits: ParseLimits | None = None
-) -> list[ParsedDocument]:
-    """Parse ``refs`` in worker processes with ``limits`` (from the environment by default)."""
+    """Parse documents found by the inventory, in input order, in worker processes: a rejection decided
+    by the path needs no reading, content already parsed by this parser (same bytes, same format) comes
+    from the cache, and the rest is parsed. Results that depend on limits or the file system are not cached."""
     if not refs:
         return []
-    with ParsePool(raw_dir, limits or ParseLimits.from_env()) as pool:
-        return pool.parse(refs)
+    with ParsePool(raw_dir, limits or ParseLimits.from_env(), cache) as pool:
+        parsed = pool.parse(refs)
+    if cache is not None:
+        cache.hits += pool.cache_hits
+        cache.misses += pool.cache_misses
+    return parsed

@@ -19,6 +19,7 @@ import pandera.pandas as pa
 
 from pipeline.aggregate.aggregates import aggregate_descriptions
 from pipeline.publish.files import duckdb_type
+from pipeline.publish.views import view_descriptions
 from schemas.derived import AGGREGATE_MODELS, VIEW_MODELS
 from schemas.models import TABLE_MODELS
 from schemas.vocabulary import item_dimensions, load_vocabulary
@@ -82,12 +83,6 @@ def _relation(name: str, kind: str, model: type[pa.DataFrameModel], description:
         for column, spec in schema.columns.items()
     )
     return RelationDoc(name, kind, description, ", ".join(key or []), columns)
-
-
-def view_descriptions() -> dict[str, str]:
-    from pipeline.publish.views import view_descriptions as descriptions
-
-    return descriptions()
 
 
 @cache

@@ -1,22 +1,46 @@
-"""The visual report: static HTML pages with inline SVG charts, written next to the warehouse.
+"""The visual report: static HTML pages and SVG charts, written next to the warehouse.
 
-``write_report`` reads the published DuckDB file read-only and writes ``index.html`` plus one page per
-city and wave under ``cities/``. The pages are built in a temporary folder and swapped in, so a browser
-never sees a half-written report.
+``write_report`` reads the published DuckDB file read-only and writes ``index.html``, one page per city and
+wave under ``cities/`` and the charts of each wave under ``waves/``. A city page depends only on that city's
+own rows, so a rebuild renders the pages whose inputs changed and carries the others over from the previous
+report (checked against its manifest first). The report is built in a temporary folder and swapped in, so a
+browser never sees a half-written report; the same warehouse gives the same bytes, incremental or not.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.report.data import load_report_data
-from pipeline.report.pages import city_page, city_page_name, index_page
-from pipeline.synthetic import warehouse_notice, with_banner
+import duckdb
+
+from pipeline.report.charts import standalone
+from pipeline.report.data import load_index, page_digests, page_inputs, stage_profiles
+from pipeline.report.layout import STYLESHEET, city_page_name, wave_chart_name
+from pipeline.report.manifest import (
+    MANIFEST_FILE,
+    Manifest,
+    file_hash,
+    read_manifest,
+    renderer_fingerprint,
+    trusted_page,
+)
+from pipeline.report.pages import city_page, index_page, stylesheet, wave_charts
+from pipeline.synthetic import notice_of, with_banner
 
 SOURCE_STAMP = ".source"
 """Names the warehouse version the pages were rendered from, so a stale or missing report is noticed."""
+
+
+@dataclass(frozen=True)
+class ReportWrite:
+    """A written report: its index, and how many city pages were rendered or carried over unchanged."""
+
+    index: Path
+    rendered: int
+    carried_over: int
 
 
 def report_is_current(report_dir: Path, version: str | None) -> bool:
@@ -36,20 +60,95 @@ def clear_report_leftovers(report_dir: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def write_report(duckdb_path: Path, report_dir: Path, version: str | None = None) -> Path:
-    """Render every page from ``duckdb_path`` into ``report_dir``, stamped with the warehouse ``version``;
-    return the index's path. Pages are written to a temporary folder that is removed if anything fails."""
+BATCH_PAGES = 500
+"""City pages rendered together: their rows are fetched in one query per part, and memory stays flat."""
+
+
+def _carry_over(source: str, target: str) -> None:
+    """A hard link (no bytes copied) where the file system allows one, else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _reuse(
+    old: str, new: str, previous: Manifest | None, digests: list[tuple[str, str]]
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """Carry over the pages of ``digests`` (snapshot, inputs digest) that the previous report holds intact;
+    return (page -> (digest, file hash) carried over, snapshot -> digest still to render)."""
+    if previous is None:
+        return {}, dict(digests)
+    carried, to_render = {}, {}
+    for snapshot_id, digest in digests:
+        name = city_page_name(snapshot_id)
+        sha = trusted_page(old, previous, name, digest)
+        if sha is None:
+            to_render[snapshot_id] = digest
+        else:
+            _carry_over(f"{old}/{name}", f"{new}/{name}")
+            carried[name] = (digest, sha)
+    return carried, to_render
+
+
+def _batches(items: list, size: int) -> list[list]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _write_city_pages(
+    connection: duckdb.DuckDBPyConnection, digests: dict[str, str], staging: str, notice: str | None
+) -> dict[str, tuple[str, str]]:
+    """Render the pages of ``digests`` (snapshot -> inputs digest, sorted) into ``staging``; page -> (inputs
+    digest, file hash)."""
+    written = {}
+    for snapshot_id, inputs in page_inputs(connection, list(digests)).items():
+        name = city_page_name(snapshot_id)
+        data = with_banner(city_page(inputs), notice).encode("utf-8")
+        with open(f"{staging}/{name}", "wb") as file:
+            file.write(data)
+        written[name] = (digests[snapshot_id], file_hash(data))
+    return written
+
+
+def write_report(duckdb_path: Path, report_dir: Path, version: str | None = None, *, reuse: bool = True) -> Path:
+    """Render the report of ``duckdb_path`` into ``report_dir`` (see ``render_report``); return the index's path."""
+    return render_report(duckdb_path, report_dir, version, reuse=reuse).index
+
+
+def render_report(
+    duckdb_path: Path,
+    report_dir: Path,
+    version: str | None = None,
+    *,
+    reuse: bool = True,
+) -> ReportWrite:
+    """Render the report of ``duckdb_path`` into ``report_dir``, stamped with the warehouse ``version``; return
+    what was written. City pages whose inputs did not change are carried over from the previous report
+    (``reuse=False`` renders every page); the others are rendered in batches. Pages are written to a temporary
+    folder removed if anything fails."""
     clear_report_leftovers(report_dir)
-    data = load_report_data(duckdb_path)
-    notice = warehouse_notice(duckdb_path)
     staging = report_dir.with_name(f".{report_dir.name}.{os.getpid()}.tmp")
     try:
         (staging / "cities").mkdir(parents=True)
-        (staging / "index.html").write_text(with_banner(index_page(data), notice), encoding="utf-8")
-        for snapshot_id in data.profiles["snapshot_id"]:
-            (staging / city_page_name(snapshot_id)).write_text(
-                with_banner(city_page(data, snapshot_id), notice), encoding="utf-8"
-            )
+        with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+            notice = notice_of(connection)
+            renderer = renderer_fingerprint(notice)
+            previous = read_manifest(report_dir, renderer) if reuse else None
+            stage_profiles(connection)
+            digests = sorted(page_digests(connection).items())
+            pages, to_render = _reuse(str(report_dir), str(staging), previous, digests)
+            carried_over = len(pages)
+            for batch in _batches(sorted(to_render.items()), BATCH_PAGES):
+                pages |= _write_city_pages(connection, dict(batch), str(staging), notice)
+            index = load_index(connection)
+        charts = {wave.wave: wave_charts(wave) for wave in index.waves}
+        for wave, wave_svgs in charts.items():
+            (staging / wave_chart_name(wave, "x")).parent.mkdir(parents=True)
+            for chart, svg in wave_svgs.items():
+                (staging / wave_chart_name(wave, chart)).write_text(standalone(svg), encoding="utf-8")
+        (staging / STYLESHEET).write_text(stylesheet(), encoding="utf-8")
+        (staging / "index.html").write_text(with_banner(index_page(index, charts), notice), encoding="utf-8")
+        (staging / MANIFEST_FILE).write_text(Manifest(renderer, pages).text(), encoding="utf-8")
         if version is not None:
             (staging / SOURCE_STAMP).write_text(version + "\n", encoding="utf-8")
         retired = report_dir.with_name(f".{report_dir.name}.{os.getpid()}.old")
@@ -59,4 +158,4 @@ def write_report(duckdb_path: Path, report_dir: Path, version: str | None = None
         shutil.rmtree(retired, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return report_dir / "index.html"
+    return ReportWrite(report_dir / "index.html", rendered=len(pages) - carried_over, carried_over=carried_over)

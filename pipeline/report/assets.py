@@ -6,18 +6,19 @@ import dagster as dg
 
 from pipeline.paths import REPORT_DIR
 from pipeline.publish.staging import current_version
-from pipeline.report import write_report
+from pipeline.report import render_report
 from pipeline.settings import WarehouseSettings
 
 
 @dg.asset(
     group_name="report",
-    description="warehouse/report/index.html and one page per city and wave: inline SVG charts, works offline.",
+    description="warehouse/report/index.html, one page per city and wave, and the SVG charts of each wave: "
+    "works offline; pages whose inputs did not change are carried over from the previous report.",
 )
 def visual_report(context: dg.AssetExecutionContext, settings: WarehouseSettings, duckdb_warehouse: str) -> str:
     version = current_version(settings.warehouse_path)
     try:
-        index = write_report(
+        written = render_report(
             Path(duckdb_warehouse), settings.warehouse_path / REPORT_DIR, version.name if version else None
         )
     except Exception as error:
@@ -26,9 +27,15 @@ def visual_report(context: dg.AssetExecutionContext, settings: WarehouseSettings
             f"could not be written: {type(error).__name__}: {error}. The previous report is left as it was; the "
             "next build rewrites it (or run `citysnap report`).",
         ) from error
-    pages = sorted((index.parent / "cities").glob("*.html"))
-    context.add_output_metadata({"path": dg.MetadataValue.path(str(index)), "city_pages": len(pages)})
-    return str(index)
+    context.add_output_metadata(
+        {
+            "path": dg.MetadataValue.path(str(written.index)),
+            "city_pages": written.rendered + written.carried_over,
+            "city_pages_rendered": written.rendered,
+            "city_pages_carried_over": written.carried_over,
+        }
+    )
+    return str(written.index)
 
 
 REPORT_ASSETS = [visual_report]

@@ -6,10 +6,14 @@ to fit them) instead of being cut. Bars never shrink below ``MIN_BAR`` pixels, s
 visible (and its label says 0%). A share's 95% Wilson interval is drawn as a whisker across its bar.
 Value labels sit in their own column right of the plot, so gridlines never run through them. The SVG
 scales with its ``viewBox`` to the width of the page (a phone included).
+
+A chart is either inlined in a page (the index) or written as its own ``.svg`` file (``standalone``),
+shown with ``<img>`` by every city page of its wave; ``CHART_STYLE`` styles it in both places.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from html import escape
@@ -28,6 +32,37 @@ GROUP_CHARS = 70
 SUBTITLE_CHARS = 80
 STATED_OVERHANG = 5
 """How far a stated share's marker reaches above and below the recomputed share's dot."""
+
+
+CHART_STYLE = """
+.chart { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+.chart .title { font-size: 16px; font-weight: 600; fill: #1f2933; }
+.chart .subtitle, .chart .legend-text { font-size: 12px; fill: #52606d; }
+.chart .label, .chart .value, .chart .tick-label { font-size: 12.5px; fill: #323f4b; }
+.chart .strong { font-weight: 600; fill: #8a3b00; }
+.chart .group { font-size: 13px; font-weight: 600; fill: #1f2933; }
+.chart .axis-label { font-size: 12px; fill: #52606d; }
+.chart .bar { fill: #2f6fb0; }
+.chart .bar-other { fill: #a9c1da; }
+.chart .highlight { fill: #d9640f; }
+.chart .band { fill: #f3c98b; }
+.chart .marker { fill: #1f2933; stroke: #fff; stroke-width: 1.5; }
+.chart .stated { fill: #b45309; stroke: #fff; stroke-width: 0.75; }
+.chart .whisker { stroke: #1f2933; stroke-width: 1.5; fill: none; }
+.chart .whisker-halo { stroke: #fff; stroke-opacity: 0.8; stroke-width: 3.5; fill: none; }
+.chart .grid { stroke: #e4e7eb; }
+.chart .axis, .chart .tick { stroke: #7b8794; }
+"""
+"""How charts look, inline in a page (``svg.chart`` there) as in a file of their own (its root ``svg``)."""
+
+
+def standalone(svg: str) -> str:
+    """``svg`` as the text of an ``.svg`` file: its style inside it (a page's CSS does not reach an image) and a
+    fixed size, so ``<img>`` knows its shape before it loads."""
+    opening, rest = svg.split("\n", 1)
+    view_box = re.search(r'viewBox="0 0 (\d+) (\d+)"', opening)
+    sized = opening.replace('width="100%"', f'width="{view_box.group(1)}" height="{view_box.group(2)}"', 1)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{sized}\n<style>{CHART_STYLE}</style>\n{rest}\n'
 
 
 @dataclass(frozen=True)

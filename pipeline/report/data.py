@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache, cached_property
-from pathlib import Path
+from functools import cache
 
 import duckdb
-import pandas as pd
 
+from pipeline.report.layout import city_page_name
+from pipeline.report.tables import CHANGE_ROW, cities_rows_sql
+from pipeline.sqlfiles import render
 from schemas.measures import answer_wording, measures
 
 REPORT_DIMENSIONS = {
@@ -94,115 +95,213 @@ def city_answers(city: dict, wave_shares: list[dict]) -> list[CityAnswer]:
 
 def headline_shares(connection: duckdb.DuckDBPyConnection, wave: int) -> list[dict]:
     """The wave's rows of v_headline_shares, in the order of schemas/measures.yaml."""
-    return _frame(connection, f"SELECT * FROM v_headline_shares WHERE survey_wave = {int(wave)}").to_dict("records")
+    return _rows(connection, "SELECT * FROM v_headline_shares WHERE survey_wave = ?", [int(wave)])
 
 
 @dataclass(frozen=True)
-class ReportData:
-    profiles: pd.DataFrame
-    item_shares: pd.DataFrame
-    items: pd.DataFrame
-    headline: pd.DataFrame
-    benchmarks: pd.DataFrame
-    changes: pd.DataFrame
+class WaveData:
+    """What every page of one wave compares against: aggregates over the wave, a few rows per chart."""
 
-    @property
-    def waves(self) -> list[int]:
-        """Latest first: the report leads with the newest survey."""
-        return sorted({int(wave) for wave in self.profiles["survey_wave"]}, reverse=True)
-
-    def wave_profiles(self, wave: int) -> pd.DataFrame:
-        return self._profiles_by_wave.get(wave, self.profiles.iloc[0:0])
-
-    # Lookups built once per report: a city page must cost O(its own rows), not O(all cities),
-    # or thousands of pages take hours.
-    @cached_property
-    def _profiles_by_wave(self) -> dict[int, pd.DataFrame]:
-        return {int(wave): frame for wave, frame in self.profiles.groupby("survey_wave", sort=True)}
-
-    @cached_property
-    def profile_by_id(self) -> dict[str, dict]:
-        return {row["snapshot_id"]: row for row in self.profiles.to_dict("records")}
-
-    @cached_property
-    def profiles_by_city(self) -> dict[str, list[dict]]:
-        """city -> its snapshots (dicts with snapshot_id and survey_wave), oldest wave first."""
-        by_city: dict[str, list[dict]] = {}
-        ordered = self.profiles.sort_values(["city_key", "survey_wave"])
-        for key, sid, wave in zip(ordered["city_key"], ordered["snapshot_id"], ordered["survey_wave"], strict=True):
-            by_city.setdefault(key, []).append({"snapshot_id": sid, "survey_wave": wave})
-        return by_city
-
-    @cached_property
-    def shares_by_list(self) -> dict[tuple[int, str], list[dict]]:
-        """(wave, list) -> its codes with label, cities and cities_answering, most named first."""
-        return {
-            (int(wave), str(dimension)): frame.sort_values(["cities", "label"], ascending=[False, True]).to_dict(
-                "records"
-            )
-            for (wave, dimension), frame in self.item_shares.groupby(["survey_wave", "dimension"])
-        }
-
-    @cached_property
-    def codes_named(self) -> dict[tuple[str, str], set[str]]:
-        """(snapshot, list) -> the codes the city named."""
-        named: dict[tuple[str, str], set[str]] = {}
-        for sid, dimension, code in zip(
-            self.items["snapshot_id"], self.items["dimension"], self.items["code"], strict=True
-        ):
-            named.setdefault((sid, dimension), set()).add(code)
-        return named
-
-    @cached_property
-    def headline_by_wave(self) -> dict[int, list[dict]]:
-        return {int(wave): frame.to_dict("records") for wave, frame in self.headline.groupby("survey_wave")}
-
-    @cached_property
-    def benchmarks_by_wave(self) -> dict[int, list[dict]]:
-        return {int(wave): frame.to_dict("records") for wave, frame in self.benchmarks.groupby("survey_wave")}
-
-    @cached_property
-    def benchmarks_by_snapshot(self) -> dict[str, list[dict]]:
-        by_snapshot: dict[str, list[dict]] = {}
-        for row in self.benchmarks.to_dict("records"):
-            by_snapshot.setdefault(row["snapshot_id"], []).append(row)
-        return by_snapshot
-
-    @cached_property
-    def changes_by_snapshot(self) -> dict[str, pd.DataFrame]:
-        return {sid: frame for sid, frame in self.changes.groupby("to_snapshot_id")}
-
-    @cached_property
-    def team_bins_by_wave(self) -> dict[int, Counter]:
-        """wave -> how many cities fall in each team-size bin (None: no single number stated)."""
-        return {
-            wave: Counter(team_bin(staff) for staff in frame["team_staff"])
-            for wave, frame in self._profiles_by_wave.items()
-        }
+    wave: int
+    cities: int
+    headline: list[dict]
+    """The wave's rows of v_headline_shares, in the order of schemas/measures.yaml."""
+    item_shares: dict[str, list[dict]]
+    """list -> its codes with label, cities and interval, most named first."""
+    team_bins: Counter
+    """team-size bin -> cities (None: no single number stated)."""
+    claims: list[dict]
+    """Each distinct claim with its recomputed share and ``documents``, the number of documents making it."""
 
 
-def _frame(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    frame = connection.execute(sql).df()
-    return frame.astype(object).where(frame.notna(), None)
+@dataclass(frozen=True)
+class IndexData:
+    waves: list[WaveData]
+    """Latest first: the report leads with the newest survey."""
+    cities_html: str
+    """The rows of the table of cities, by city then wave, each linking to its page."""
+    changes_html: str
+    """The rows of the table of changes between waves, by city and wave."""
 
 
-def load_report_data(duckdb_path: Path) -> ReportData:
-    dimensions = ", ".join(f"'{name}'" for name in REPORT_DIMENSIONS)
-    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-        return ReportData(
-            profiles=_frame(connection, "SELECT * FROM v_city_profile ORDER BY survey_wave, city"),
-            item_shares=_frame(
-                connection,
-                f"SELECT * FROM v_item_shares WHERE dimension IN ({dimensions}) "
-                "ORDER BY survey_wave, dimension, cities DESC, label",
-            ),
-            items=_frame(connection, f"SELECT * FROM v_items_labelled WHERE dimension IN ({dimensions})"),
-            headline=_frame(connection, "SELECT * FROM v_headline_shares"),
-            benchmarks=_frame(
-                connection, "SELECT * FROM agg_benchmark_check ORDER BY survey_wave, snapshot_id, position"
-            ),
-            changes=_frame(connection, "SELECT * FROM agg_city_changes ORDER BY city_key, to_wave"),
+CLAIM_OWN_COLUMNS = ("position", "topic", "city_value", "comparator", "stated_text", "stated_low", "stated_high")
+"""What a document itself says in a benchmark claim; the recomputed share next to it is the wave's."""
+CLAIM_WAVE_COLUMNS = ("computed_pct", "cities_answering", "ci_low_pct", "ci_high_pct")
+
+
+def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> list[dict]:
+    cursor = connection.execute(sql, parameters or [])
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _dimensions_sql() -> str:
+    return ", ".join(f"'{name}'" for name in REPORT_DIMENSIONS)
+
+
+def load_waves(connection: duckdb.DuckDBPyConnection) -> list[WaveData]:
+    """Every wave's aggregates, in a handful of grouped queries (rows per wave x code, not per city)."""
+    cities = dict(connection.execute("SELECT survey_wave, count(*) FROM v_city_profile GROUP BY 1").fetchall())
+    headline: dict[int, list[dict]] = {}
+    for row in _rows(connection, "SELECT * FROM v_headline_shares"):
+        headline.setdefault(int(row["survey_wave"]), []).append(row)
+    shares: dict[int, dict[str, list[dict]]] = {}
+    for row in _rows(
+        connection,
+        f"SELECT * FROM v_item_shares WHERE dimension IN ({_dimensions_sql()}) "
+        "ORDER BY survey_wave, dimension, cities DESC, label, code",
+    ):
+        shares.setdefault(int(row["survey_wave"]), {}).setdefault(str(row["dimension"]), []).append(row)
+    bins: dict[int, Counter] = {}
+    for wave, staff, count in connection.execute(
+        "SELECT survey_wave, team_staff, count(*) FROM v_city_profile GROUP BY ALL ORDER BY ALL"
+    ).fetchall():
+        bins.setdefault(int(wave), Counter())[team_bin(staff)] += count
+    claims: dict[int, list[dict]] = {}
+    keys = ", ".join(CLAIM_OWN_COLUMNS[1:] + CLAIM_WAVE_COLUMNS)
+    for row in _rows(
+        connection,
+        f"SELECT survey_wave, {keys}, count(*) AS documents FROM agg_benchmark_check GROUP BY ALL ORDER BY ALL",
+    ):
+        claims.setdefault(int(row["survey_wave"]), []).append(row)
+    return [
+        WaveData(
+            wave,
+            int(cities[wave]),
+            headline.get(wave, []),
+            shares.get(wave, {}),
+            bins.get(wave, Counter()),
+            claims.get(wave, []),
         )
+        for wave in sorted(cities, reverse=True)
+    ]
+
+
+def load_index(connection: duckdb.DuckDBPyConnection) -> IndexData:
+    """The waves' aggregates and the index's long tables, whose rows DuckDB writes (``tables``)."""
+    prefix, suffix = city_page_name("\0").split("\0")
+    [cities] = connection.execute(cities_rows_sql(prefix, suffix)).fetchone()
+    [changes] = connection.execute(
+        f"SELECT coalesce(string_agg({CHANGE_ROW}, '' ORDER BY city_key, to_wave), '') FROM agg_city_changes"
+    ).fetchone()
+    return IndexData(load_waves(connection), cities, changes)
+
+
+PROFILE_COLUMNS = (
+    "snapshot_id",
+    "survey_wave",
+    "city_key",
+    "city",
+    "region",
+    "country",
+    "mayor",
+    "mayor_title",
+    "population",
+    "population_year",
+    "website",
+    "team_location",
+    "team_staff",
+    "team_staff_text",
+    "approach_label",
+    "source_path",
+)
+"""The columns of v_city_profile a city page shows (with the answer column of every headline measure)."""
+
+
+def _profile_columns() -> list[str]:
+    return list(dict.fromkeys([*PROFILE_COLUMNS, *(item.column for item in measures())]))
+
+
+PROFILES_TABLE = "report_profiles"
+
+
+@dataclass(frozen=True)
+class PagePart:
+    """One kind of row a city page shows: ``sql`` selects ``snapshot_id`` and the columns shown, never a
+    figure of the wave. The page's digest is taken over exactly these rows, so an unchanged digest means
+    the same bytes."""
+
+    name: str
+    sql: str
+    order: str
+    """How the page orders its rows of this part (columns of ``sql``)."""
+    many: bool = True
+
+
+def page_parts() -> list[PagePart]:
+    """The profile, list answers, benchmark claims, changes since the previous wave, and the city's other waves.
+    Lists come from the tables, not v_items_labelled, which computes each code's share of the wave (slow, and
+    not shown on a city page)."""
+    return [
+        PagePart("profile", f"SELECT * FROM {PROFILES_TABLE}", "snapshot_id", many=False),
+        PagePart(
+            "items",
+            render(
+                "SELECT i.snapshot_id, i.dimension, i.position, i.code, coalesce(v.label, i.label) AS label, "
+                "i.code = 'other' AS is_free_text FROM snapshot_items AS i "
+                "JOIN {item_dimensions} ON item_dimensions.dimension = i.dimension "
+                "LEFT JOIN vocabulary AS v ON v.dimension = item_dimensions.vocabulary AND v.code = i.code "
+                f"WHERE i.dimension IN ({_dimensions_sql()})"
+            ),
+            "dimension, position",
+        ),
+        PagePart("claims", f"SELECT snapshot_id, {', '.join(CLAIM_OWN_COLUMNS)} FROM agg_benchmark_check", "position"),
+        PagePart(
+            "changes",
+            f"SELECT to_snapshot_id AS snapshot_id, from_wave, {CHANGE_ROW} AS html FROM agg_city_changes",
+            "from_wave",
+        ),
+        PagePart(
+            "others",
+            f"SELECT a.snapshot_id, b.snapshot_id AS other_id, b.survey_wave FROM {PROFILES_TABLE} AS a "
+            f"JOIN {PROFILES_TABLE} AS b ON a.city_key = b.city_key AND a.snapshot_id <> b.snapshot_id",
+            "survey_wave, other_id",
+        ),
+    ]
+
+
+def stage_profiles(connection: duckdb.DuckDBPyConnection) -> None:
+    """The city profiles the pages show, once per report in a temporary table (v_city_profile is a view)."""
+    connection.execute(
+        f"CREATE OR REPLACE TEMPORARY TABLE {PROFILES_TABLE} AS SELECT {', '.join(_profile_columns())} "
+        "FROM v_city_profile"
+    )
+
+
+def page_digests(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """snapshot -> digest of every row its page shows, computed in SQL (after ``stage_profiles``): one short
+    string per page reaches Python. Each row is hashed whole, with its part's name and its position, and a
+    page's digest sums them."""
+    rows = " UNION ALL ".join(
+        f"SELECT r.snapshot_id, hash('{part.name}', r)::HUGEINT AS h FROM ({part.sql}) AS r" for part in page_parts()
+    )
+    return dict(
+        connection.execute(
+            f"SELECT snapshot_id, CAST(sum(h) AS VARCHAR) FROM ({rows}) GROUP BY snapshot_id ORDER BY snapshot_id"
+        ).fetchall()
+    )
+
+
+def page_inputs(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) -> dict[str, dict]:
+    """snapshot -> what its page shows (part -> rows, or the row for the profile), for the sorted
+    ``snapshot_ids`` (after ``stage_profiles``). Flat rows, one query per part: no query per city, no nested
+    values to convert; the range bound lets DuckDB skip the row groups of other pages."""
+    pages: dict[str, dict] = {}
+    for part in page_parts():
+        cursor = connection.execute(
+            f"SELECT * FROM ({part.sql}) AS r WHERE snapshot_id BETWEEN ? AND ? "
+            f"AND snapshot_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY snapshot_id, {part.order}",
+            [snapshot_ids[0], snapshot_ids[-1], snapshot_ids],
+        )
+        names = [column[0] for column in cursor.description]
+        for row in cursor.fetchall():
+            record = dict(zip(names, row, strict=True))
+            page = pages.setdefault(record["snapshot_id"], {"items": [], "claims": [], "changes": [], "others": []})
+            if part.many:
+                page[part.name].append(record)
+            else:
+                page[part.name] = record
+    return pages
 
 
 def team_bin(staff: int | None) -> str | None:

@@ -1,28 +1,31 @@
-"""The report's HTML pages: an index of all cities and waves, and one page per city and wave.
+"""The report's pages: an index of all cities and waves, one page per city and wave, and the charts of
+each wave as files of their own.
 
-Pages are self-contained (inline CSS and SVG, no script, no external URL) so they open offline
-from the file system or any static server. Pure functions of ``ReportData``.
+No script and no external URL: the report opens offline from the file system or any static server. A city
+page shows the city's own answers and, with ``<img>``, the charts of its wave (``waves/<wave>/*.svg``), so
+its bytes depend on that city's document alone. Pure functions of the rows of ``pipeline.report.data``.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from functools import cache, lru_cache
 from html import escape
 
-import pandas as pd
-
-from pipeline.report.charts import Bar, Claim, Column, Group, bar_chart, claims_chart, column_chart
+from pipeline.report.charts import CHART_STYLE, Bar, Claim, Column, Group, bar_chart, column_chart
+from pipeline.report.charts import claims_chart as claims_chart_svg
 from pipeline.report.data import (
     BY_WAVE_MEASURES,
     REPORT_DIMENSIONS,
     TEAM_BINS,
     TOPIC_LABELS,
-    ReportData,
+    IndexData,
+    WaveData,
     bin_label,
-    city_answers,
     team_bin,
 )
-from schemas.measures import answer_wording
+from pipeline.report.layout import STYLESHEET, city_page_name, wave_chart_name
+from pipeline.report.tables import CHANGES_HEAD, CITIES_HEAD, table
+from schemas.measures import answer_wording, measures
 
 STYLE = """
 :root { color-scheme: light; }
@@ -41,23 +44,7 @@ nav a { margin-right: 14px; }
 .grid > * { min-width: 0; }
 figure { margin: 0; background: #fff; border: 1px solid #d9e2ec; border-radius: 6px; padding: 12px 14px; }
 figcaption { font-size: 13px; color: #52606d; margin-top: 4px; }
-svg.chart { display: block; width: 100%; max-width: 820px; height: auto; }
-svg .title { font-size: 16px; font-weight: 600; fill: #1f2933; }
-svg .subtitle, svg .legend-text { font-size: 12px; fill: #52606d; }
-svg .label, svg .value, svg .tick-label { font-size: 12.5px; fill: #323f4b; }
-svg .strong { font-weight: 600; fill: #8a3b00; }
-svg .group { font-size: 13px; font-weight: 600; fill: #1f2933; }
-svg .axis-label { font-size: 12px; fill: #52606d; }
-svg .bar { fill: #2f6fb0; }
-svg .bar-other { fill: #a9c1da; }
-svg .highlight { fill: #d9640f; }
-svg .band { fill: #f3c98b; }
-svg .marker { fill: #1f2933; stroke: #fff; stroke-width: 1.5; }
-svg .stated { fill: #b45309; stroke: #fff; stroke-width: 0.75; }
-svg .whisker { stroke: #1f2933; stroke-width: 1.5; fill: none; }
-svg .whisker-halo { stroke: #fff; stroke-opacity: 0.8; stroke-width: 3.5; fill: none; }
-svg .grid { stroke: #e4e7eb; }
-svg .axis, svg .tick { stroke: #7b8794; }
+svg.chart, img.chart { display: block; width: 100%; max-width: 820px; height: auto; }
 table { border-collapse: collapse; background: #fff; width: 100%; font-size: 14px; }
 th, td { border: 1px solid #d9e2ec; padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #eef2f7; }
@@ -68,6 +55,21 @@ dl.facts dt { color: #52606d; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 footer { color: #7b8794; font-size: 13px; padding: 32px 24px; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
+section.compare { display: grid; grid-template-columns: minmax(200px, 1fr) minmax(0, 2fr); gap: 8px 20px;
+                  align-items: start; background: #fff; border: 1px solid #d9e2ec; border-radius: 6px;
+                  padding: 12px 14px; margin: 16px 0; }
+section.compare > * { min-width: 0; }
+section.compare h2 { grid-column: 1 / -1; margin: 0; border: 0; padding: 0; font-size: 18px; }
+section.compare figure { border: 0; padding: 0; }
+.own p { margin: 0 0 6px; color: #52606d; }
+ul.answers { list-style: none; margin: 0; padding: 0; }
+ul.answers li { padding: 2px 0; }
+.own .mark { color: #d9640f; font-weight: 600; }
+ul.answers .note { color: #52606d; font-size: 13px; }
+table.answers td:first-child { color: #52606d; }
+@media (max-width: 800px) {
+  section.compare { grid-template-columns: 1fr; }
+}
 @media (max-width: 600px) {
   header, main, footer { padding-left: 10px; padding-right: 10px; }
   figure { padding: 8px 6px; }
@@ -78,18 +80,20 @@ footer { color: #7b8794; font-size: 13px; padding: 32px 24px; }
 """
 
 
-def page(title: str, body: str) -> str:
+def stylesheet() -> str:
+    return STYLE + CHART_STYLE
+
+
+def page(title: str, body: str, root: str = "") -> str:
+    """A page of the report; ``root`` leads from its folder to the report's (``../`` for a city page)."""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<link rel="icon" href="data:,">\n'
-        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f'<link rel="stylesheet" href="{root}{STYLESHEET}">\n'
+        f"<title>{escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
-
-
-def city_page_name(snapshot_id: str) -> str:
-    return f"cities/{snapshot_id}.html"
 
 
 def _figure(svg: str, caption: str = "") -> str:
@@ -105,92 +109,78 @@ def _number(value: object) -> str:
     return "—" if value is None else f"{int(value):,}".replace(",", " ")
 
 
-# --- charts shared by the index and the city pages -------------------------------------------------
+# --- the charts of a wave: one file each, shared by every page of the wave --------------------------
 
 
-def item_chart(data: ReportData, wave: int, dimension: str, city: dict | None = None) -> str:
-    """Share of the wave's cities naming each code of one list, sorted; the city's codes marked."""
-    shares = data.shares_by_list.get((wave, dimension), [])
-    cities_in_wave = len(data.wave_profiles(wave))
+def item_chart(wave: WaveData, dimension: str) -> str:
+    """Share of the wave's cities naming each code of one list, most named first."""
+    shares = wave.item_shares.get(dimension, [])
     answering = int(shares[0]["cities_answering"]) if shares else 0
-    named: set[str] = set()
-    if city is not None:
-        named = data.codes_named.get((city["snapshot_id"], dimension), set())
     bars = [
         Bar(
             str(row["label"]),
             int(row["cities"]),
-            cities_in_wave,
-            highlight=row["code"] in named,
+            wave.cities,
             ci_low=row["pct_of_cities_ci_low"],
             ci_high=row["pct_of_cities_ci_high"],
         )
         for row in shares
-    ]
+    ] or [Bar("no city named any", 0, wave.cities)]
     title = f"{REPORT_DIMENSIONS[dimension]}: share of cities"
-    subtitle = f"{wave} · {_cities(cities_in_wave)} · {answering} answered this list"
-    if not bars:
-        bars = [Bar("no city named any", 0, cities_in_wave)]
-    return bar_chart(
-        f"{dimension}-{wave}", title, subtitle, bars, highlight_label=f"{city['city']}" if city is not None else None
-    )
+    subtitle = f"{wave.wave} · {_cities(wave.cities)} · {answering} answered this list"
+    return bar_chart(f"{dimension}-{wave.wave}", title, subtitle, bars)
 
 
-def team_size_chart(data: ReportData, wave: int, city: dict | None = None) -> str:
-    bins = data.team_bins_by_wave.get(wave, Counter())
-    own = team_bin(city["team_staff"]) if city is not None else None
-    columns = [
-        Column(bin_label(low, high), bins[bin_label(low, high)], highlight=own == bin_label(low, high))
-        for low, high in TEAM_BINS
-    ]
-    stated = sum(count for label, count in bins.items() if label is not None)
-    subtitle = f"{wave} · {stated} of {_cities(bins.total())} state one number for their team"
+def team_size_chart(wave: WaveData) -> str:
+    columns = [Column(bin_label(low, high), wave.team_bins[bin_label(low, high)]) for low, high in TEAM_BINS]
+    stated = sum(count for label, count in wave.team_bins.items() if label is not None)
+    subtitle = f"{wave.wave} · {stated} of {_cities(wave.cities)} state one number for their team"
     return column_chart(
-        f"team-size-{wave}",
+        f"team-size-{wave.wave}",
         "Innovation team size",
         subtitle,
         columns,
         x_label="Team size (staff)",
         y_label="Cities",
-        highlight_label=city["city"] if city is not None else None,
     )
 
 
-def headline_by_wave_chart(data: ReportData) -> str:
+def headline_chart(wave: WaveData) -> str:
+    """Every headline answer of the wave: the share of the cities answering each question that say yes."""
+    bars = [
+        Bar(str(row["label"]), int(row["cities_with"]), int(row["cities_answering"]), ci_low=row["ci_low_pct"],
+            ci_high=row["ci_high_pct"])
+        for row in wave.headline
+    ]  # fmt: skip
+    return bar_chart(
+        f"headline-{wave.wave}",
+        "Headline answers: share of cities saying yes",
+        f"{wave.wave} · of the cities answering each question",
+        bars,
+    )
+
+
+def headline_by_wave_chart(waves: list[WaveData]) -> str:
     rows: list[Bar | Group] = []
-    headline = data.headline[data.headline["measure"].isin(BY_WAVE_MEASURES)]
     for measure in BY_WAVE_MEASURES:
-        measure_rows = headline[headline["measure"] == measure].sort_values("survey_wave")
-        if measure_rows.empty:
-            continue
-        rows.append(Group(str(measure_rows["label"].iloc[0])))
-        rows += [
-            Bar(f"{row.survey_wave}", int(row.cities_with), int(row.cities_answering), ci_low=row.ci_low_pct,
-                ci_high=row.ci_high_pct)
-            for row in measure_rows.itertuples()
+        measure_rows = [
+            (wave.wave, row) for wave in sorted(waves, key=lambda w: w.wave) for row in wave.headline
+            if row["measure"] == measure
         ]  # fmt: skip
-    waves = ", ".join(str(wave) for wave in sorted(data.waves))
+        if not measure_rows:
+            continue
+        rows.append(Group(str(measure_rows[0][1]["label"])))
+        rows += [
+            Bar(f"{number}", int(row["cities_with"]), int(row["cities_answering"]), ci_low=row["ci_low_pct"],
+                ci_high=row["ci_high_pct"])
+            for number, row in measure_rows
+        ]  # fmt: skip
+    numbers = ", ".join(str(wave.wave) for wave in sorted(waves, key=lambda w: w.wave))
     return bar_chart(
         "headline-by-wave",
         "Strategy and funding: share of cities by wave",
-        f"waves {waves} · share of the cities that answered each question",
+        f"waves {numbers} · share of the cities that answered each question",
         rows,
-    )
-
-
-def headline_chart(data: ReportData, wave: int, city: dict) -> str:
-    """The city's yes/no and approach answers, each against the share of the wave giving the same answer."""
-    bars = [
-        Bar(answer.label, answer.cities_with, answer.cities_answering, highlight=answer.has_it,
-            ci_low=answer.ci_low_pct, ci_high=answer.ci_high_pct)
-        for answer in city_answers(city, data.headline_by_wave.get(wave, []))
-    ]  # fmt: skip
-    return bar_chart(
-        f"headline-{wave}",
-        "Headline answers: share of cities saying yes",
-        f"{wave} · of the cities answering each question",
-        bars,
-        highlight_label=f"{city['city']} says yes",
     )
 
 
@@ -198,109 +188,62 @@ CLAIMS_CAPTION = (
     "Dot on the stated share (or in its band): the claim holds exactly in this warehouse. Stated share within "
     "the whisker: the claim is consistent with the recomputed share, given how few cities it is taken of."
 )
-CLAIM_KEYS = (
-    "topic",
-    "city_value",
-    "comparator",
-    "stated_text",
-    "stated_low",
-    "stated_high",
-    "computed_pct",
-    "cities_answering",
-    "ci_low_pct",
-    "ci_high_pct",
-)
 
 
 def _number_or_none(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+    return None if value is None else float(value)
 
 
-def claims(rows: list[dict]) -> list[Claim]:
-    """One entry per distinct claim and recomputed share, saying how many cities' documents make it."""
-    documents: Counter[tuple] = Counter(tuple(row[key] for key in CLAIM_KEYS) for row in rows)
-    result = []
-    for key, count in sorted(documents.items(), key=lambda item: (str(item[0][0]), str(item[0][3]))):
-        row = dict(zip(CLAIM_KEYS, key, strict=True))
-        topic = TOPIC_LABELS.get(row["topic"], str(row["topic"]))
-        answer = "" if row["city_value"] is None or pd.isna(row["city_value"]) else f" = {row['city_value']}"
-        label = f"{topic}{answer}: {row['comparator']} {row['stated_text']}"
-        if count > 1:
-            label += f" (in {count} documents)"
-        result.append(
-            Claim(
-                label,
-                str(row["stated_text"]),
-                _number_or_none(row["stated_low"]),
-                _number_or_none(row["stated_high"]),
-                _number_or_none(row["computed_pct"]),
-                int(row["cities_answering"]),
-                _number_or_none(row["ci_low_pct"]),
-                _number_or_none(row["ci_high_pct"]),
-            )
-        )
-    return result
+def claim_label(row: dict) -> str:
+    """How a claim reads, on the wave's chart and on the page of a city making it: 'Topic = answer: like N%'."""
+    topic = TOPIC_LABELS.get(row["topic"], str(row["topic"]))
+    answer = "" if row["city_value"] is None else f" = {row['city_value']}"
+    return f"{topic}{answer}: {row['comparator']} {row['stated_text']}"
 
 
-def claims_chart_for(data: ReportData, wave: int, snapshot_id: str | None = None) -> str | None:
-    if snapshot_id is not None:
-        rows = data.benchmarks_by_snapshot.get(snapshot_id, [])
-    else:
-        rows = data.benchmarks_by_wave.get(wave, [])
-    if not rows:
+def claims_chart(wave: WaveData) -> str | None:
+    """Each distinct claim of the wave's documents, with how many documents make it."""
+    if not wave.claims:
         return None
-    subtitle = f"{wave} · 'Like N% of cities surveyed' vs the share of the wave's cities in the warehouse"
-    return claims_chart(f"benchmarks-{wave}", "Stated vs recomputed benchmark shares", subtitle, claims(rows))
-
-
-# --- pages -----------------------------------------------------------------------------------------
-
-
-def _cities_table(data: ReportData, prefix: str = "") -> str:
-    rows = []
-    for row in data.profiles.sort_values(["city", "survey_wave"]).itertuples():
-        rows.append(
-            "<tr>"
-            f'<td><a href="{prefix}{city_page_name(row.snapshot_id)}">{escape(str(row.city))}</a></td>'
-            f"<td>{escape(str(row.country))}</td><td class=num>{row.survey_wave}</td>"
-            f"<td class=num>{_number(row.population)}</td><td class=num>{_number(row.team_staff)}</td>"
-            f"<td>{answer_wording(row.has_formal_strategy)}</td><td>{answer_wording(row.has_dedicated_funding)}</td>"
-            f"<td>{escape(str(row.approach_label or '—'))}</td>"
-            "</tr>"
+    ordered = sorted(wave.claims, key=lambda row: (claim_label(row), repr(sorted(row.items()))))
+    claims = [
+        Claim(
+            claim_label(row) + (f" (in {row['documents']} documents)" if row["documents"] > 1 else ""),
+            str(row["stated_text"]),
+            _number_or_none(row["stated_low"]),
+            _number_or_none(row["stated_high"]),
+            _number_or_none(row["computed_pct"]),
+            int(row["cities_answering"]),
+            _number_or_none(row["ci_low_pct"]),
+            _number_or_none(row["ci_high_pct"]),
         )
-    head = (
-        "<tr><th>City</th><th>Country</th><th>Wave</th><th>Population</th><th>Team size</th>"
-        "<th>Formal strategy</th><th>Dedicated funding</th><th>Approach</th></tr>"
-    )
-    return f'<div class="table-wrap"><table class="cities">{head}{"".join(rows)}</table></div>'
+        for row in ordered
+    ]
+    subtitle = f"{wave.wave} · 'Like N% of cities surveyed' vs the share of the wave's cities in the warehouse"
+    return claims_chart_svg(f"benchmarks-{wave.wave}", "Stated vs recomputed benchmark shares", subtitle, claims)
 
 
-def _changes_table(changes: pd.DataFrame) -> str:
-    head = (
-        "<tr><th>City</th><th>Waves</th><th>Strategy</th><th>Funding</th><th>Approach</th>"
-        "<th>Team size</th><th>Skills added</th><th>Skills removed</th></tr>"
-    )
-    rows = []
-    for row in changes.itertuples():
-        approach = f"{row.approach_from or '—'} → {row.approach_to or '—'}"
-        team = f"{_number(row.team_staff_from)} → {_number(row.team_staff_to)}"
-        rows.append(
-            f"<tr><td>{escape(str(row.city))}</td><td>{row.from_wave} → {row.to_wave}</td>"
-            f"<td>{row.strategy_change}</td><td>{row.funding_change}</td><td>{escape(approach)}</td>"
-            f"<td>{team}</td><td>{escape(row.skills_added or '—')}</td>"
-            f"<td>{escape(row.skills_removed or '—')}</td></tr>"
-        )
-    return f'<div class="table-wrap"><table class="changes">{head}{"".join(rows)}</table></div>'
+def wave_charts(wave: WaveData) -> dict[str, str]:
+    """chart name -> SVG, in the order pages show them."""
+    charts = {"headline": headline_chart(wave), "team-size": team_size_chart(wave)}
+    charts |= {dimension: item_chart(wave, dimension) for dimension in REPORT_DIMENSIONS}
+    claims_svg = claims_chart(wave)
+    if claims_svg:
+        charts["benchmarks"] = claims_svg
+    return charts
 
 
-def index_page(data: ReportData) -> str:
-    waves = data.waves
-    counts = ", ".join(f"{_cities(len(data.wave_profiles(wave)))} in {wave}" for wave in waves)
+# --- the index: every wave's charts inline, every city listed ---------------------------------------
+
+
+def index_page(data: IndexData, charts: dict[int, dict[str, str]]) -> str:
+    """``charts``: wave -> its charts (``wave_charts``), drawn inline here."""
+    counts = ", ".join(f"{_cities(wave.cities)} in {wave.wave}" for wave in data.waves)
     nav = " ".join(
         [
             '<a href="#by-wave">By wave</a>',
-            *(f'<a href="#wave-{wave}">Wave {wave}</a>' for wave in waves),
-            *(['<a href="#changes">Changes between waves</a>'] if len(data.changes) else []),
+            *(f'<a href="#wave-{wave.wave}">Wave {wave.wave}</a>' for wave in data.waves),
+            *(['<a href="#changes">Changes between waves</a>'] if data.changes_html else []),
             '<a href="#cities">Cities (city pages)</a>',
         ]
     )
@@ -314,25 +257,25 @@ def index_page(data: ReportData) -> str:
         "<main>",
         '<h2 id="by-wave">Strategy and funding by wave</h2>',
         '<div class="grid">',
-        _figure(headline_by_wave_chart(data), "Share of the cities answering each question, per survey wave."),
+        _figure(headline_by_wave_chart(data.waves), "Share of the cities answering each question, per survey wave."),
         "</div>",
     ]
-    for wave in waves:
+    for wave in data.waves:
+        body += [f'<h2 id="wave-{wave.wave}">Wave {wave.wave}: {_cities(wave.cities)}</h2>', '<div class="grid">']
         body += [
-            f'<h2 id="wave-{wave}">Wave {wave}: {_cities(len(data.wave_profiles(wave)))}</h2>',
-            '<div class="grid">',
+            _figure(svg, CLAIMS_CAPTION if name == "benchmarks" else "") for name, svg in charts[wave.wave].items()
         ]
-        body.append(_figure(team_size_chart(data, wave)))
-        body += [_figure(item_chart(data, wave, dimension)) for dimension in REPORT_DIMENSIONS]
-        claims_svg = claims_chart_for(data, wave)
-        if claims_svg:
-            body.append(_figure(claims_svg, CLAIMS_CAPTION))
         body.append("</div>")
-    if len(data.changes):
-        body += ['<h2 id="changes">Changes between waves</h2>', _changes_table(data.changes)]
-    body += ['<h2 id="cities">Cities</h2>', _cities_table(data)]
+    if data.changes_html:
+        body += ['<h2 id="changes">Changes between waves</h2>', table("changes", CHANGES_HEAD, data.changes_html)]
+    body += ['<h2 id="cities">Cities</h2>', table("cities", CITIES_HEAD, data.cities_html)]
     body += ["</main>", "<footer>Generated by citysnap from warehouse.duckdb.</footer>"]
     return page("City Innovation Snapshots — report", "\n".join(body))
+
+
+# --- a city page: the city's own answers, each next to its wave's chart ------------------------------
+# A city page shows nothing computed over the wave: the wave's shares are in the chart files it shows with
+# <img>. So a changed document changes its own page (and the wave's charts), never the pages of other cities.
 
 
 def _facts(city: dict) -> str:
@@ -353,38 +296,125 @@ def _facts(city: dict) -> str:
     return f'<dl class="facts">{"".join(items)}</dl>'
 
 
-def city_page(data: ReportData, snapshot_id: str) -> str:
-    city = data.profile_by_id[snapshot_id]
-    wave = int(city["survey_wave"])
-    same_city = data.profiles_by_city[city["city_key"]]
-    others = [
-        f'<a href="../{city_page_name(row["snapshot_id"])}">{row["survey_wave"]}</a>'
-        for row in same_city
-        if row["snapshot_id"] != snapshot_id
-    ]
-    name = f"{city['city']}, {city['country']}"
+MARK = '<span class="mark">◆</span> '
+FREE_TEXT_NOTE = ' <span class="note">(free text: counted as “Other”)</span>'
+
+
+@lru_cache(maxsize=8192)
+def _text(value: str) -> str:
+    """``value`` escaped for HTML; labels and questions repeat on every page, so each is escaped once."""
+    return escape(value)
+
+
+@cache
+def _wave_figure(wave: int, chart: str) -> str:
+    """The ``<img>`` of one chart of a wave, with its description: the same on every page of the wave."""
+    title, caption = WAVE_FIGURES[chart]
+    return (
+        f'<figure><img class="chart" src="../{wave_chart_name(wave, chart)}" '
+        f'alt="{escape(title.format(wave=wave))}"><figcaption>{escape(caption.format(wave=wave))}</figcaption></figure>'
+    )
+
+
+WAVE_FIGURES = {
+    "headline": (
+        "Headline answers: share of the cities of the {wave} wave saying yes",
+        "All cities of the {wave} wave; ◆ marks this city's answers that are a bar of this chart.",
+    ),
+    "team-size": (
+        "Innovation team size: cities of the {wave} wave per team size",
+        "All cities of the {wave} wave, by the size of their innovation team.",
+    ),
+    **{
+        dimension: (
+            f"{label}: share of the cities of the {{wave}} wave naming each",
+            "All cities of the {wave} wave: the share naming each, most named first.",
+        )
+        for dimension, label in REPORT_DIMENSIONS.items()
+    },
+    "benchmarks": (
+        "Stated vs recomputed benchmark shares of the {wave} wave",
+        "Every claim made in the {wave} wave, with the share recomputed over its cities. " + CLAIMS_CAPTION,
+    ),
+}
+"""chart -> (alt text, caption) of its image on a city page."""
+
+
+def _compare(chart: str, title: str, own: str, wave: int) -> str:
+    """One of the city's answers (left) next to the chart of its wave (right)."""
+    return (
+        f'<section class="compare" id="{chart}"><h2>{_text(title)}</h2><div class="own">{own}</div>'
+        f"{_wave_figure(wave, chart)}</section>"
+    )
+
+
+@cache
+def _options(code: str) -> dict[str, str]:
+    return dict(next(item for item in measures() if item.code == code).options())
+
+
+def headline_answers(city: dict) -> list[tuple[str, str, bool]]:
+    """(question, the city's answer, whether it is a 'yes' in the wave's headline chart) per headline measure."""
+    answers = []
+    for item in measures():
+        value = city[item.column]
+        if item.kind == "yes_no":
+            answers.append((item.label, answer_wording(value), bool(value)))
+        else:
+            answer = _options(item.code).get(value, value) if value else answer_wording(None)
+            answers.append((item.label, str(answer), bool(value)))
+    return answers
+
+
+def _list_answer(name: str, items: list[dict]) -> str:
+    if not items:
+        return f"<p>{name} named none.</p>"
+    entries = "".join(
+        f"<li>{MARK}{_text(item['label'])}{FREE_TEXT_NOTE if item['is_free_text'] else ''}</li>" for item in items
+    )
+    return f'<p>{name} named {len(items)}:</p><ul class="answers">{entries}</ul>'
+
+
+def _team(name: str, city: dict) -> str:
+    staff, text = city["team_staff"], city["team_staff_text"]
+    if staff is not None:
+        return f"<p>{name}: {escape(str(text or staff))} (the bar “{escape(team_bin(staff) or '')}”).</p>"
+    return f"<p>{name} states no single number for its team" + (f" ({escape(text)})" if text else "") + ".</p>"
+
+
+def city_page(inputs: dict) -> str:
+    """The page of one city and wave, from its own rows (``page_inputs``) alone."""
+    city = inputs["profile"]
+    wave, name = int(city["survey_wave"]), escape(str(city["city"]))
+    others = [f'<a href="../{city_page_name(row["other_id"])}">{row["survey_wave"]}</a>' for row in inputs["others"]]
+    title = f"{city['city']}, {city['country']}"
+    answers = "".join(
+        f"<tr><td>{_text(question)}</td><td>{MARK if yes else ''}{_text(answer)}</td></tr>"
+        for question, answer, yes in headline_answers(city)
+    )
     body = [
         "<header>",
-        '<nav><a href="../index.html">← All cities</a>'
-        + (f" · Other waves: {' '.join(others)}" if others else "")
+        f'<nav><a href="../index.html">← All cities</a><a href="../index.html#wave-{wave}">The {wave} wave</a>'
+        + (f" Other waves: {' '.join(others)}" if others else "")
         + "</nav>",
-        f"<h1>{escape(name)} — {wave}</h1>",
-        f'<p class="lead">Answers of {escape(str(city["city"]))} (◆, orange) marked against all '
-        f"{_cities(int(city['cities_in_wave']))} of the {wave} wave.</p>",
+        f"<h1>{escape(title)} — {wave}</h1>",
+        f'<p class="lead">The answers of {name} (◆), each next to the chart of all cities of the {wave} '
+        "wave: find the answer among the bars to see how common it is.</p>",
         "</header>",
         "<main>",
-        '<div class="grid">',
         _facts(city),
-        _figure(headline_chart(data, wave, city)),
-        _figure(team_size_chart(data, wave, city)),
-        *(_figure(item_chart(data, wave, dimension, city)) for dimension in REPORT_DIMENSIONS),
+        _compare("headline", "Headline answers", f'<table class="answers">{answers}</table>', wave),
+        _compare("team-size", "Innovation team size", _team(name, city), wave),
     ]
-    claims_svg = claims_chart_for(data, wave, snapshot_id)
-    if claims_svg:
-        body.append(_figure(claims_svg, "The city's own 'Like N% of cities' sentences. " + CLAIMS_CAPTION))
-    body.append("</div>")
-    changes = data.changes_by_snapshot.get(snapshot_id, data.changes.iloc[0:0])
-    if len(changes):
-        body += ["<h2>Changes since the previous wave</h2>", _changes_table(changes)]
+    for dimension, label in REPORT_DIMENSIONS.items():
+        items = [item for item in inputs["items"] if item["dimension"] == dimension]
+        body.append(_compare(dimension, label, _list_answer(name, items), wave))
+    if inputs["claims"]:
+        claims = "".join(f"<li>{MARK}{_text(claim_label(claim))}</li>" for claim in inputs["claims"])
+        own = f'<p>The document of {name} says:</p><ul class="answers">{claims}</ul>'
+        body.append(_compare("benchmarks", "Benchmark claims", own, wave))
+    if inputs["changes"]:
+        rows = "".join(change["html"] for change in inputs["changes"])
+        body += ["<h2>Changes since the previous wave</h2>", table("changes", CHANGES_HEAD, rows)]
     body += ["</main>", '<footer><a href="../index.html">← All cities</a></footer>']
-    return page(f"{name} {wave} — City Innovation Snapshot", "\n".join(body))
+    return page(f"{title} {wave} — City Innovation Snapshot", "\n".join(body), root="../")

@@ -6,6 +6,7 @@ and moved to ``rejected_documents`` with the failures; the other documents load.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -107,6 +108,35 @@ def referential_failures_in_files(parquet: dict[str, str]) -> list[ValidationFai
     with duckdb.connect() as connection:
         rows = connection.execute(" UNION ALL ".join(queries)).fetchall()
     return [ValidationFailure(*row) for row in rows]
+
+
+def table_keys(name: str) -> list[list[str]]:
+    """The keys a table's model declares: its ``unique`` column sets and its unique columns."""
+    schema = TABLE_MODELS[name].to_schema()
+    keys = [list(schema.unique or [])] + [[column] for column, spec in schema.columns.items() if spec.unique]
+    return [key for key in keys if key]
+
+
+def key_violations(name: str, parquet: Path) -> list[str]:
+    """What breaks the model's keys and non-nullable columns across all rows of a Parquet file, found by
+    DuckDB (the whole table, however large, without loading it into Python)."""
+    scan = "read_parquet('" + str(parquet).replace("'", "''") + "')"
+    columns = TABLE_MODELS[name].to_schema().columns
+    problems = []
+    with duckdb.connect() as connection:
+        for key in table_keys(name):
+            listed = ", ".join(f'"{column}"' for column in key)
+            [repeated] = connection.execute(
+                f"SELECT count(*) FROM (SELECT {listed} FROM {scan} GROUP BY ALL HAVING count(*) > 1)"
+            ).fetchone()
+            if repeated:
+                problems.append(f"{repeated} value(s) of ({', '.join(key)}) occur more than once")
+        required = [column for column, spec in columns.items() if not spec.nullable]
+        if required:
+            counts = ", ".join(f'count(*) FILTER ("{column}" IS NULL)' for column in required)
+            nulls = connection.execute(f"SELECT {counts} FROM {scan}").fetchone()
+            problems += [f"{column} is NULL in {n} row(s)" for column, n in zip(required, nulls, strict=True) if n]
+    return problems
 
 
 def collect_failures(tables: dict[str, pd.DataFrame]) -> list[ValidationFailure]:

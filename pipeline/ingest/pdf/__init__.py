@@ -50,6 +50,10 @@ class PdfExtraction:
     page_count: int = 0
 
 
+READER_MODULES = ("pdfplumber", "pdfminer.pdfdocument")
+"""The libraries :func:`read_pdf` imports when it first runs (not at import, to keep light commands light).
+A parse worker imports them before it limits its address space: mapped later, they would count against
+the limit and could fail to load."""
 MAX_PAGE_POINTS = 14_400
 """The largest page side PDF viewers accept (200 inches); a snapshot page is A4 or Letter."""
 

@@ -1,0 +1,169 @@
+"""The data path (issue 10): parse workers validate rows and write Parquet fragments chunk by chunk, and
+DuckDB assembles the published tables from the fragments and the unchanged published rows."""
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from pandera.errors import SchemaErrors
+
+from pipeline.ingest.documents import SourceDocument, inventory
+from pipeline.ingest.limits import ParseLimits
+from pipeline.parse.document import parse_text
+from pipeline.parse.source import ParsedDocument
+from pipeline.parse.workers import ParsePool
+from pipeline.publish.assemble import assemble_tables
+from pipeline.publish.fragments import SOURCE_PATH, write_fragment
+from pipeline.publish.plan import PLAN_FILE, plan_build, write_inventory
+from pipeline.publish.views import validate_views
+from pipeline.synth import write_corpus
+from tests.conftest import PROJECT_ROOT, STOCKHOLM, build_warehouse
+
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "documents"
+LIMITS = ParseLimits(seconds=20, memory_bytes=1024 * 2**20, workers=2)
+
+
+def parsed(text: str, path: str, document_id: str) -> ParsedDocument:
+    source = SourceDocument(document_id, path, 2020, len(text), "text", text, None)
+    result = parse_text(text)
+    return ParsedDocument(source, result.record, result.rejection)
+
+
+def rows(path: Path) -> list[dict]:
+    return pq.read_table(path).to_pylist()
+
+
+def test_a_fragment_holds_validated_rows_and_moves_a_failing_document_to_rejected(stockholm_text, tmp_path):
+    good = parsed(stockholm_text, "2020/stockholm.txt", "a" * 64)
+    bad_text = stockholm_text.replace("STOCKHOLM", "GOTHENBURG").replace("974 073 (2019)", "12 (2019)")
+    bad = parsed(bad_text, "2020/gothenburg.txt", "b" * 64)
+    summary = write_fragment([good, bad], str(tmp_path), "b0-00000")
+    assert summary["validation_failures"] == 1
+    documents = {row["path"]: row for row in rows(tmp_path / "documents" / "b0-00000.parquet")}
+    assert (documents["2020/gothenburg.txt"]["status"], documents["2020/gothenburg.txt"]["snapshot_id"]) == (
+        "rejected",
+        None,
+    )
+    [rejected] = rows(tmp_path / "rejected_documents" / "b0-00000.parquet")
+    assert rejected["reason"] == "validation_failed" and "population" in rejected["message"]
+    snapshots = rows(tmp_path / "snapshots" / "b0-00000.parquet")
+    assert [(row["city"], row[SOURCE_PATH]) for row in snapshots] == [("Stockholm", "2020/stockholm.txt")]
+
+
+def test_two_copies_of_a_city_in_one_chunk_are_both_kept_for_the_assembly_to_decide(stockholm_text, tmp_path):
+    first = parsed(stockholm_text, "2020/a_stockholm.txt", "a" * 64)
+    second = parsed(stockholm_text + "\n", "2020/b_stockholm.txt", "b" * 64)
+    summary = write_fragment([first, second], str(tmp_path), "b0-00000")
+    assert summary["validation_failures"] == 0
+    assert summary["rows"]["snapshots"] == 2
+
+
+def build_tables_in_chunks(raw: Path, staging: Path, chunk_lines: int) -> dict[str, bytes]:
+    """Inventory, plan, parse into fragments (chunks of about ``chunk_lines`` lines), assemble."""
+    refs = inventory(raw)
+    plan = plan_build(write_inventory(refs, staging / "inventory.parquet", 4), None, "fingerprint")
+    assert (plan.to_parse, plan.reused, plan.full_rebuild_reason) == (len(refs), 0, "no published warehouse")
+    with ParsePool(raw, LIMITS, sink=write_fragment) as pool:
+        run = pool.parse_into(refs, str(staging / "fragments"), "b0-", chunk_lines)
+    assert not run.failed
+    assembled = assemble_tables(staging / "fragments", staging / PLAN_FILE, None, staging / "parquet")
+    return {name: path.read_bytes() for name, path in sorted(assembled.files.items())}
+
+
+@pytest.fixture
+def corpus_with_duplicates(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    write_corpus(24, raw, seed=11)
+    text = STOCKHOLM.read_text(encoding="utf-8")
+    (raw / "2020" / "stockholm.txt").write_text(text, encoding="utf-8")
+    (raw / "2020" / "zz_stockholm_copy.txt").write_text(text + "\n", encoding="utf-8")
+    return raw
+
+
+def test_the_tables_do_not_depend_on_how_documents_were_chunked(corpus_with_duplicates: Path, tmp_path: Path):
+    one_chunk = build_tables_in_chunks(corpus_with_duplicates, tmp_path / "one", 10_000_000)
+    many_chunks = build_tables_in_chunks(corpus_with_duplicates, tmp_path / "many", 150)
+    assert len(list((tmp_path / "many" / "fragments" / "documents").glob("*.parquet"))) > 4
+    assert one_chunk == many_chunks
+    rejected = rows(tmp_path / "one" / "parquet" / "rejected_documents.parquet")
+    [duplicate] = [row for row in rejected if row["reason"] == "duplicate_snapshot"]
+    assert duplicate["path"] == "2020/zz_stockholm_copy.txt"
+    assert "already loaded from 2020/stockholm.txt" in duplicate["message"]
+
+
+def crashing_sink(documents: list[ParsedDocument], folder: str, name: str) -> dict:
+    """Writes like the real sink, but a chunk holding ``2020/crash.txt`` kills its worker, as running
+    out of memory while writing would."""
+    if any(doc.source.path == "2020/crash.txt" for doc in documents):
+        os._exit(1)
+    return write_fragment(documents, folder, name)
+
+
+def test_a_chunk_whose_writing_kills_the_worker_is_written_again_without_the_document_at_fault(tmp_path: Path):
+    raw = tmp_path / "raw"
+    write_corpus(12, raw, seed=3)
+    (raw / "2020" / "crash.txt").write_text(STOCKHOLM.read_text(encoding="utf-8"), encoding="utf-8")
+    refs = inventory(raw)
+    with ParsePool(raw, LIMITS, sink=crashing_sink) as pool:
+        run = pool.parse_into(refs, str(tmp_path / "fragments"), "b0-", 10_000_000)
+    [failed] = run.failed
+    assert (failed.source.path, failed.rejection.reason) == ("2020/crash.txt", "worker_died")
+    written = {row["path"] for path in (tmp_path / "fragments" / "documents").glob("*.parquet") for row in rows(path)}
+    assert written == {ref.path for ref in refs} - {"2020/crash.txt"}
+
+
+def test_a_view_row_that_breaks_its_model_fails_the_view_validation(tmp_path: Path):
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    shutil.copy(STOCKHOLM, raw / "2020" / "stockholm.txt")
+    build_warehouse(raw, tmp_path / "warehouse").close()
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(tmp_path / "warehouse" / "warehouse.duckdb", copy)
+    assert validate_views(copy)["v_city_profile"] == 1
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("ALTER VIEW v_city_profile RENAME TO v_city_profile_as_built")
+        connection.execute(
+            "CREATE VIEW v_city_profile AS SELECT * REPLACE ('huge' AS size_band) FROM v_city_profile_as_built"
+        )
+    with pytest.raises(SchemaErrors, match="size_band"):
+        validate_views(copy)
+
+
+def test_parse_workers_do_not_run_the_launching_script_again(tmp_path: Path):
+    """`dagster` and `citysnap` are scripts; a worker that imported its parent's main script again would
+    pay Dagster's imports (seconds) per worker, per batch."""
+    raw = tmp_path / "raw"
+    write_corpus(4, raw, seed=5)
+    log = tmp_path / "imports.log"
+    script = tmp_path / "launch.py"
+    script.write_text(
+        f"with open({str(log)!r}, 'a') as log:\n"
+        "    log.write('imported\\n')\n"
+        "if __name__ == '__main__':\n"
+        "    from pathlib import Path\n"
+        "    from pipeline.ingest.documents import inventory\n"
+        "    from pipeline.parse.workers import parse_documents\n"
+        f"    raw = Path({str(raw)!r})\n"
+        "    assert len(parse_documents(raw, inventory(raw))) == 4\n",
+        encoding="utf-8",
+    )
+    subprocess.run([sys.executable, str(script)], check=True, cwd=tmp_path)
+    assert log.read_text(encoding="utf-8").count("imported") == 1
+
+
+def test_a_cache_entry_is_written_as_dataclasses_asdict_writes_it_and_decodes_to_the_same_record(stockholm_text):
+    from pipeline.parse.cache import CachedParse, decode_as, to_plain
+
+    for text in [stockholm_text, *[path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("*.txt"))]]:
+        result = parse_text(text)
+        entry = CachedParse(result.record, result.rejection, ("policy_area_data.data_status",), 42)
+        plain = to_plain(entry)
+        assert json.dumps(plain) == json.dumps(dataclasses.asdict(entry))
+        assert decode_as(CachedParse, json.loads(json.dumps(plain))) == entry
