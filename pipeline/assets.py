@@ -15,7 +15,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pyarrow.parquet as pq
 
 from pipeline.aggregate.aggregates import aggregate_descriptions, aggregate_queries, compute_aggregates
@@ -36,7 +35,7 @@ from pipeline.publish.staging import clear_stale_staging, current_version, publi
 from pipeline.publish.views import validate_views
 from pipeline.report import report_is_current
 from pipeline.settings import PARSE_BATCHES, WarehouseSettings
-from pipeline.sqlfiles import quote
+from pipeline.sqlfiles import connect, quote
 from pipeline.synthetic import is_synthetic_corpus, mark_warehouse
 from schemas.derived import AGGREGATE_MODELS
 from schemas.models import TABLE_MODELS
@@ -233,7 +232,7 @@ MAX_ATTENTION_ROWS = 50
 def parse_report_metadata(reports: Path) -> dict:
     """The documents a curator should look at, worst first, as a table in the Dagster UI."""
     scan = f"read_parquet({quote(str(reports))})"
-    with duckdb.connect() as connection:
+    with connect() as connection:
         attention, missing, unparsed, other = connection.execute(
             f"SELECT count(*) FILTER (needs_attention), count(*) FILTER (fields_missing > 0), "
             f"coalesce(sum(unparsed_line_count), 0), coalesce(sum(other_label_count), 0) FROM {scan}"

@@ -11,7 +11,7 @@ import duckdb
 from pipeline.assets import AGGREGATES, TABLES
 from pipeline.publish.staging import verify_published
 from pipeline.settings import WarehouseSettings
-from pipeline.sqlfiles import quote
+from pipeline.sqlfiles import connect, quote
 from pipeline.validate.validation import CHILD_TABLES, key_violations, referential_failures_in_files
 
 
@@ -90,7 +90,7 @@ def _markdown(connection: duckdb.DuckDBPyConnection, sql: str) -> str:
 
 def labels_coded_other(snapshot_items: str) -> dg.AssetCheckResult:
     scan = f"read_parquet({quote(snapshot_items)})"
-    with duckdb.connect() as connection:
+    with connect() as connection:
         other, total = connection.execute(f"SELECT count(*) FILTER (code = 'other'), count(*) FROM {scan}").fetchone()
         listing = _markdown(
             connection,
@@ -112,7 +112,7 @@ def labels_coded_other(snapshot_items: str) -> dg.AssetCheckResult:
 
 def no_rejected_documents(rejected_documents: str) -> dg.AssetCheckResult:
     scan = f"read_parquet({quote(rejected_documents)})"
-    with duckdb.connect() as connection:
+    with connect() as connection:
         [rejected] = connection.execute(f"SELECT count(*) FROM {scan}").fetchone()
         listing = _markdown(connection, f"SELECT path, reason, message FROM {scan} ORDER BY path LIMIT 200")
     return dg.AssetCheckResult(
@@ -131,7 +131,7 @@ def no_rejected_documents(rejected_documents: str) -> dg.AssetCheckResult:
 def duckdb_matches_parquet(settings: WarehouseSettings, duckdb_warehouse: str) -> dg.AssetCheckResult:
     mismatches: list[str] = []
     names = [*TABLES, *AGGREGATES]
-    with duckdb.connect(duckdb_warehouse, read_only=True) as connection:
+    with connect(duckdb_warehouse, read_only=True) as connection:
         in_db = {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         for name in names:
             path = settings.parquet_path / f"{name}.parquet"

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from pipeline.sqlfiles import SqlFolder, create_macros, quote
+from pipeline.sqlfiles import SqlFolder, connect, create_macros, quote
 from schemas.derived import AGGREGATE_MODELS, typed_frame
 
 SQL = SqlFolder(Path(__file__).parent / "sql", "agg_")
@@ -30,7 +29,7 @@ def aggregate_descriptions() -> dict[str, str]:
 def compute_aggregates(parquet_files: dict[str, Path]) -> Iterator[tuple[str, pd.DataFrame]]:
     """Each aggregate table (small: a row per wave, country, size band or code), typed by its model,
     from views over the Parquet files of the base tables; one connection for all of them."""
-    connection = duckdb.connect()
+    connection = connect()
     try:
         for table, path in parquet_files.items():
             connection.execute(f'CREATE VIEW "{table}" AS SELECT * FROM read_parquet({quote(str(path))})')

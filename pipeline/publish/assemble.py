@@ -10,6 +10,7 @@ Parquet writer in fixed-size row groups, so memory stays flat and the bytes are 
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,14 +20,13 @@ import pyarrow.parquet as pq
 
 from pipeline.normalize.tables import duplicate_rejection, vocabulary_rows
 from pipeline.publish.files import (
-    DUCKDB_MEMORY_LIMIT,
     PARQUET_COMPRESSION,
     arrow_schema,
     duckdb_type,
     replaced_atomically,
 )
 from pipeline.publish.fragments import FRAGMENT_TABLES, SOURCE_PATH
-from pipeline.sqlfiles import quote
+from pipeline.sqlfiles import connect, quote
 from schemas.models import SORT_KEYS, TABLE_MODELS
 from schemas.vocabulary import load_vocabulary
 
@@ -71,7 +71,10 @@ def assemble_tables(fragments: Path, plan_file: Path, previous_parquet: Path | N
     """Write every table of this build to ``out_dir``: new rows from ``fragments`` plus, for documents the
     plan reuses, the rows of ``previous_parquet``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT, "preserve_insertion_order": True})
+    spill = out_dir.parent / ".duckdb_spill"
+    # every result is ORDER BY the model's keys, so insertion order need not be kept (keeping it stops
+    # DuckDB from spilling large unions to disk); beyond the memory limit, sorts spill to the staging folder
+    connection = connect(preserve_insertion_order=False, temp_directory=str(spill))
     try:
         for table in FRAGMENT_TABLES:
             connection.execute(f'CREATE VIEW "new_{table}" AS {_fragments(fragments, table)}')
@@ -120,6 +123,7 @@ def assemble_tables(fragments: Path, plan_file: Path, previous_parquet: Path | N
             files[table] = target
     finally:
         connection.close()
+        shutil.rmtree(spill, ignore_errors=True)
     return AssembledTables(files, rows, duplicates.num_rows)
 
 

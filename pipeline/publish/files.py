@@ -17,14 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.aggregate.aggregates import aggregate_descriptions
 from pipeline.publish.views import create_views
-from pipeline.sqlfiles import quote
+from pipeline.sqlfiles import connect, quote
 from schemas.derived import AGGREGATE_MODELS, VIEW_MODELS
 from schemas.models import TABLE_MODELS
 
@@ -40,9 +39,6 @@ COLUMN_TYPES = {
 }
 """pandera dtype (by prefix) -> the DuckDB and Arrow type it is published as."""
 RELATION_MODELS = {**TABLE_MODELS, **AGGREGATE_MODELS, **VIEW_MODELS}
-DUCKDB_MEMORY_LIMIT = "512MB"
-"""DuckDB's memory while it assembles and loads the tables; beyond it, sorts and loads spill to disk, so the
-build stays under 1 GiB at 100,000 documents (Python and the libraries take about 0.3 GiB of it)."""
 
 
 def _published_type(dtype: object) -> tuple[str, pa.DataType]:
@@ -112,7 +108,7 @@ def build_duckdb(parquet_files: dict[str, Path], target: Path, descriptions: dic
     """Load every Parquet file as a table of a new DuckDB file (storage ``STORAGE_VERSION``), comment
     it, add the views, and swap it in."""
     with replaced_atomically(target) as temporary:
-        connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
+        connection = connect()
         try:
             connection.execute(
                 f"ATTACH {quote(str(temporary))} AS warehouse (STORAGE_VERSION {quote(STORAGE_VERSION)})"

@@ -16,14 +16,13 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.core import Rejection
 from pipeline.ingest.documents import DocumentRef
 from pipeline.publish.staging import verify_published
-from pipeline.sqlfiles import quote
+from pipeline.sqlfiles import connect, quote
 
 INVENTORY_FILE = "inventory.parquet"
 PLAN_FILE = "plan.parquet"
@@ -138,7 +137,7 @@ def plan_build(inventory_file: Path, previous: PreviousBuild | str | None, finge
         reason = previous or "no published warehouse"
     elif previous.fingerprint != fingerprint:
         reason = "the pipeline's code or data changed since publishing"
-    with duckdb.connect() as connection:
+    with connect() as connection:
         connection.execute(f"CREATE VIEW inventory AS SELECT * FROM read_parquet({quote(str(inventory_file))})")
         if reason is None:
             assert isinstance(previous, PreviousBuild)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.sqlfiles import SqlFolder, create_macros, quote
+from pipeline.sqlfiles import SqlFolder, connect, create_macros, quote
 from schemas.derived import VIEW_MODELS, typed_frame
 
-VALIDATION_BATCH_ROWS = 250_000
+VALIDATION_BATCH_ROWS = 25_000
 """View rows validated at a time: memory stays flat however large the warehouse."""
 
 SQL = SqlFolder(Path(__file__).parent / "views", "v_")
@@ -61,7 +61,7 @@ def validate_views(duckdb_path: Path, plan_file: Path | None = None) -> dict[str
     the snapshots of the documents parsed in this build (the others' rows passed when first published).
     Returns the rows validated per view."""
     validated = {}
-    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+    with connect(duckdb_path, read_only=True) as connection:
         for name, model in VIEW_MODELS.items():
             query = f'SELECT * FROM "{name}"'
             if plan_file is not None and "snapshot_id" in model.to_schema().columns:

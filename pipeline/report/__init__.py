@@ -28,6 +28,7 @@ from pipeline.report.manifest import (
     trusted_page,
 )
 from pipeline.report.pages import city_page, index_page, stylesheet, wave_charts
+from pipeline.sqlfiles import connect
 from pipeline.synthetic import notice_of, with_banner
 
 SOURCE_STAMP = ".source"
@@ -130,7 +131,7 @@ def render_report(
     staging = report_dir.with_name(f".{report_dir.name}.{os.getpid()}.tmp")
     try:
         (staging / "cities").mkdir(parents=True)
-        with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        with connect(duckdb_path, read_only=True) as connection:
             notice = notice_of(connection)
             renderer = renderer_fingerprint(notice)
             previous = read_manifest(report_dir, renderer) if reuse else None

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline.sqlfiles import connect
 from schemas.models import DOCUMENT_SCOPED, TABLE_MODELS
 
 MAX_FAILURES_IN_MESSAGE = 5
@@ -105,7 +105,7 @@ def referential_failures_in_files(parquet: dict[str, str]) -> list[ValidationFai
         f"FROM {scan('snapshots')} AS s ANTI JOIN (SELECT document_id FROM {scan('documents')} "
         "WHERE status = 'loaded') AS d USING (document_id)"
     )
-    with duckdb.connect() as connection:
+    with connect() as connection:
         rows = connection.execute(" UNION ALL ".join(queries)).fetchall()
     return [ValidationFailure(*row) for row in rows]
 
@@ -123,7 +123,7 @@ def key_violations(name: str, parquet: Path) -> list[str]:
     scan = "read_parquet('" + str(parquet).replace("'", "''") + "')"
     columns = TABLE_MODELS[name].to_schema().columns
     problems = []
-    with duckdb.connect() as connection:
+    with connect() as connection:
         for key in table_keys(name):
             listed = ", ".join(f'"{column}"' for column in key)
             [repeated] = connection.execute(
