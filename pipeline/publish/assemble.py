@@ -30,8 +30,9 @@ from pipeline.sqlfiles import connect, quote
 from schemas.models import SORT_KEYS, TABLE_MODELS
 from schemas.vocabulary import load_vocabulary
 
-ROW_GROUP_ROWS = 1_000_000
-"""Rows per Parquet row group of a published table (fixed, so the bytes do not depend on batching)."""
+ROW_GROUP_ROWS = 100_000
+"""Rows per Parquet row group of a published table: fixed, so the bytes do not depend on batching, and small
+enough (about 20 MB of text) that DuckDB reading a published table back stays within its memory limit."""
 
 
 def _columns(table: str) -> list[str]:
