@@ -30,6 +30,9 @@ from pipeline.sqlfiles import connect, quote
 from schemas.models import SORT_KEYS, TABLE_MODELS
 from schemas.vocabulary import load_vocabulary
 
+ASSEMBLY_MEMORY_LIMIT = "1GB"
+"""The assembly's DuckDB memory: with 512 MB, carrying 100,000 documents' rows over in a one-changed rebuild ran
+out of memory (blocks it could not spill); the other connections of a build keep BUILD_MEMORY_LIMIT."""
 ROW_GROUP_ROWS = 100_000
 """Rows per Parquet row group of a published table: fixed, so the bytes do not depend on batching, and small
 enough (about 20 MB of text) that DuckDB reading a published table back stays within its memory limit."""
@@ -75,7 +78,7 @@ def assemble_tables(fragments: Path, plan_file: Path, previous_parquet: Path | N
     spill = out_dir.parent / ".duckdb_spill"
     # every result is ORDER BY the model's keys, so insertion order need not be kept (keeping it stops
     # DuckDB from spilling large unions to disk); beyond the memory limit, sorts spill to the staging folder
-    connection = connect(preserve_insertion_order=False, temp_directory=str(spill))
+    connection = connect(preserve_insertion_order=False, temp_directory=str(spill), memory_limit=ASSEMBLY_MEMORY_LIMIT)
     try:
         for table in FRAGMENT_TABLES:
             connection.execute(f'CREATE VIEW "new_{table}" AS {_fragments(fragments, table)}')
