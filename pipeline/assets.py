@@ -81,7 +81,7 @@ def _staging(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> 
 def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> str:
     if problem := missing_raw_folder(settings.raw_path):
         raise dg.Failure(description=problem)
-    start_fork_server(write_fragment)  # the parse workers' imports overlap the inventory and the plan
+    start_fork_server(write_fragment.__module__)  # the parse workers' imports overlap the inventory and the plan
     stamps = read_stamps(settings.stamps_path)
     refs = inventory(settings.raw_path, stamps, ParseLimits.from_env())
     write_stamps(settings.stamps_path, stamps)

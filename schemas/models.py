@@ -5,6 +5,9 @@ nullability, keys, allowed codes and plausible ranges. Descriptions here feed th
 
 from __future__ import annotations
 
+import importlib
+import sys
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -12,6 +15,30 @@ from pandera.typing import Series
 from pipeline.core import REJECTION_REASONS
 from schemas.countries import country_codes
 from schemas.vocabulary import allowed_item_codes, item_dimensions, load_vocabulary
+
+OPTIONAL_PROBES = {"pandera.typing.dask": "dask.dataframe", "pandera.strategies.base_strategies": "hypothesis"}
+"""pandera module -> the optional package it imports when installed, for features these models never use."""
+
+
+def _skip_pandera_optional_probes() -> None:
+    """Building a model makes pandera import ``pandera.typing.dask``, which imports ``dask.dataframe``
+    when dask is installed (the dev extra's Dask test); its first validation imports its data-synthesis
+    strategies, which import ``hypothesis`` (the dev extra's property tests). Together 2 s of every
+    build's start-up, in the CLI and in the parse workers' fork server, for models that only validate
+    pandas frames. A ``None`` entry in ``sys.modules`` makes each probe an ImportError, which pandera
+    handles by recording the package as absent; the entry is removed at once, so the package itself
+    still imports for whoever uses it."""
+    for module, probe in OPTIONAL_PROBES.items():
+        if module in sys.modules or probe in sys.modules:
+            continue
+        sys.modules[probe] = None  # type: ignore[assignment]
+        try:
+            importlib.import_module(module)
+        finally:
+            del sys.modules[probe]
+
+
+_skip_pandera_optional_probes()
 
 Str = Series[pd.StringDtype]
 Int = Series[pd.Int64Dtype]

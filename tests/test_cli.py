@@ -167,3 +167,24 @@ def test_check_json_lists_each_file_with_its_report(capsys):
     assert result["status"] == "ok"
     assert (result["city"], result["survey_wave"], result["document_path"]) == ("Stockholm", 2020, "2020/stockholm.txt")
     assert result["report"]["fields_missing"] == 0
+
+
+def test_the_build_loads_and_validates_without_importing_dask_or_hypothesis():
+    """pandera imports dask when a model is built and hypothesis at its first validation, when they are
+    installed (the dev extra): 2 s of every build's start-up and of the parse workers' fork server.
+    The models validate pandas frames only: the assets and the fragment writer must not pay it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "import pipeline.definitions, pipeline.publish.fragments\n"
+        "from schemas.models import TABLE_MODELS\n"
+        "import pandas as pd\n"
+        "schema = TABLE_MODELS['documents'].to_schema()\n"
+        "print(len(schema.validate(pd.DataFrame({c: pd.Series([], dtype=str(column.dtype)) "
+        "for c, column in schema.columns.items()}))))\n"
+        "print(sorted({'dask.dataframe', 'hypothesis'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "[]"]

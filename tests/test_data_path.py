@@ -167,3 +167,11 @@ def test_a_cache_entry_is_written_as_dataclasses_asdict_writes_it_and_decodes_to
         plain = to_plain(entry)
         assert json.dumps(plain) == json.dumps(dataclasses.asdict(entry))
         assert decode_as(CachedParse, json.loads(json.dumps(plain))) == entry
+
+
+def test_the_build_command_preloads_the_module_of_the_sink_the_parse_step_uses():
+    """`citysnap build` starts the workers' fork server by module name before importing Dagster; a name
+    that drifted from the sink would leave the workers importing it themselves, at every start."""
+    from pipeline.commands.build import PARSE_SINK_MODULE
+
+    assert PARSE_SINK_MODULE == write_fragment.__module__

@@ -81,6 +81,11 @@ def report_failures(failures: list, warehouse: Path) -> int:
     return EXIT_REFUSED if any(failure.refused_publish for failure in failures) else EXIT_FAILED
 
 
+PARSE_SINK_MODULE = "pipeline.publish.fragments"
+"""The module of the parse workers' sink (``write_fragment``), by name: the build starts the workers'
+fork server with it before importing Dagster, so the two sets of imports run on two cores at once."""
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from pipeline.publish.guard import missing_raw_folder
 
@@ -89,6 +94,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if problem := missing_raw_folder(raw):
         print(f"build not started: {problem}", file=sys.stderr)
         return EXIT_USAGE
+
+    from pipeline.parse.workers import start_fork_server
+
+    start_fork_server(PARSE_SINK_MODULE)
 
     from pipeline.publish.lock import BuildInProgress, build_lock
     from pipeline.publish.staging import clear_stale_staging

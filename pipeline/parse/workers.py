@@ -128,12 +128,13 @@ def _worker(
             connection.send(("held", (document.line_count or 1, hit), True))
 
 
-def start_fork_server(sink: Sink | None = None) -> multiprocessing.context.BaseContext:
+def start_fork_server(sink_module: str | None = None) -> multiprocessing.context.BaseContext:
     """The fork server workers are started from, started now if it is not running: its imports (the
-    sink's modules: pandas, pyarrow, pandera) then overlap whatever the caller does before parsing.
+    sink's module ``sink_module`` and what it imports: pandas, pyarrow, pandera) then overlap whatever
+    the caller does before parsing. A module name, so a caller can start it before importing the sink.
     The first call in a process decides what the server preloads."""
     context = multiprocessing.get_context("forkserver")
-    preload = ["pipeline.parse.workers", *READER_MODULES] + ([sink.__module__] if sink is not None else [])
+    preload = ["pipeline.parse.workers", *READER_MODULES] + ([sink_module] if sink_module is not None else [])
     context.set_forkserver_preload(preload)
     with _environment(WORKER_ENVIRONMENT):
         forkserver.ensure_running()
@@ -212,7 +213,7 @@ class ParsePool:
         self.limits = limits
         self.cache_root = (str(cache.root.parent), cache.root.name) if cache is not None else None
         self.sink = sink
-        self.context = start_fork_server(sink)
+        self.context = start_fork_server(sink.__module__ if sink is not None else None)
         self.key = (str(raw_dir), limits, self.cache_root, sink)
         self.workers: list[_Worker] = []
         self.killed = 0
