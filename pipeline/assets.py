@@ -20,20 +20,19 @@ import pyarrow.parquet as pq
 from pipeline.aggregate.aggregates import aggregate_descriptions, aggregate_queries, compute_aggregates
 from pipeline.core import PARSER_VERSION
 from pipeline.fingerprint import build_fingerprint, parser_fingerprint
-from pipeline.ingest.documents import inventory, read_stamps, write_stamps
 from pipeline.ingest.limits import ParseLimits
 from pipeline.parse.cache import ParseCache
 from pipeline.parse.workers import ParsePool, start_fork_server
-from pipeline.paths import DUCKDB_FILE, PARQUET_DIR, REPORT_DIR
+from pipeline.paths import DUCKDB_FILE, PARQUET_DIR
 from pipeline.publish.assemble import assemble_tables
 from pipeline.publish.files import build_duckdb, duckdb_type, table_description, write_parquet
 from pipeline.publish.fragments import write_fragment
 from pipeline.publish.guard import missing_raw_folder, publish_refusal
 from pipeline.publish.lock import build_lock
-from pipeline.publish.plan import INVENTORY_FILE, BuildPlan, plan_build, read_previous, refs_to_parse, write_inventory
-from pipeline.publish.staging import clear_stale_staging, current_version, publish, staging_dir
+from pipeline.publish.plan import INVENTORY_FILE, BuildPlan, plan_current_build, refs_to_parse, take_inventory
+from pipeline.publish.staging import clear_stale_staging, publish, staging_dir
 from pipeline.publish.views import validate_views
-from pipeline.report import report_is_current
+from pipeline.report import warehouse_report_is_current
 from pipeline.settings import PARSE_BATCHES, WarehouseSettings
 from pipeline.sqlfiles import connect, quote
 from pipeline.synthetic import is_synthetic_corpus, mark_warehouse
@@ -82,10 +81,8 @@ def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings
     if problem := missing_raw_folder(settings.raw_path):
         raise dg.Failure(description=problem)
     start_fork_server(write_fragment.__module__)  # the parse workers' imports overlap the inventory and the plan
-    stamps = read_stamps(settings.stamps_path)
-    refs = inventory(settings.raw_path, stamps, ParseLimits.from_env())
-    write_stamps(settings.stamps_path, stamps)
-    path = write_inventory(refs, _staging(context, settings) / INVENTORY_FILE, PARSE_BATCHES)
+    path = _staging(context, settings) / INVENTORY_FILE
+    refs = take_inventory(settings.raw_path, settings.stamps_path, path, PARSE_BATCHES)
     context.add_output_metadata(
         {
             "documents": len(refs),
@@ -105,8 +102,8 @@ def raw_documents(context: dg.AssetExecutionContext, settings: WarehouseSettings
     "their published rows: plan.parquet, computed once by DuckDB and read by every parse batch and the table step.",
 )
 def build_plan(context: dg.AssetExecutionContext, settings: WarehouseSettings, raw_documents: str) -> BuildPlan:
-    plan = plan_build(Path(raw_documents), read_previous(settings.warehouse_path), build_fingerprint())
-    if plan.unchanged and _report_selected(context) and not _report_current(settings):
+    plan = plan_current_build(Path(raw_documents), settings.warehouse_path)
+    if plan.unchanged and _report_selected(context) and not warehouse_report_is_current(settings.warehouse_path):
         context.log.info("the report is missing or stale: republishing the unchanged tables to rewrite it")
         plan = replace(plan, unchanged=False, to_parse=plan.documents - plan.reused)
     if plan.full_rebuild_reason:
@@ -126,11 +123,6 @@ def build_plan(context: dg.AssetExecutionContext, settings: WarehouseSettings, r
 def _report_selected(context: dg.AssetExecutionContext) -> bool:
     selection = context.run.asset_selection  # empty or None when the whole job runs
     return not selection or dg.AssetKey("visual_report") in selection
-
-
-def _report_current(settings: WarehouseSettings) -> bool:
-    version = current_version(settings.warehouse_path)
-    return report_is_current(settings.warehouse_path / REPORT_DIR, version.name if version else None)
 
 
 def parse_batch_asset(batch: int) -> dg.AssetsDefinition:

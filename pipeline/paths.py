@@ -30,6 +30,8 @@ CURRENT = "current"
 STAGING = ".staging"
 CACHE_DIR = ".cache"
 REPORT_DIR = "report"
+STAMPS_FILE = "file_stamps.json"
+"""Under ``CACHE_DIR``: the content hash of every file as last seen, by size, times and inode."""
 
 
 def published_duckdb(warehouse_dir: str | Path) -> Path | None:

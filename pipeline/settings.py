@@ -12,6 +12,7 @@ from pipeline.paths import (
     PARQUET_DIR,
     PARSE_BATCHES,
     PROJECT_ROOT,
+    STAMPS_FILE,
     published_duckdb,
 )
 
@@ -50,7 +51,7 @@ class WarehouseSettings(dg.ConfigurableResource):
 
     @property
     def stamps_path(self) -> Path:
-        return Path(self.warehouse_dir) / CACHE_DIR / "file_stamps.json"
+        return Path(self.warehouse_dir) / CACHE_DIR / STAMPS_FILE
 
     @property
     def parquet_path(self) -> Path:

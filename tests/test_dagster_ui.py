@@ -53,23 +53,26 @@ def test_schedule_and_sensor_are_running_by_default():
 
 
 def test_cli_builds_are_recorded_in_the_dagster_home_instance(fresh_dagster_home, tmp_path, monkeypatch):
+    """A CLI build is a run in the instance the UI shows; a no-change build is a check that starts no run
+    (tests/test_incremental.py), so the history holds the builds that did something."""
     raw = tmp_path / "raw"
     (raw / "2020").mkdir(parents=True)
     shutil.copy(STOCKHOLM, raw / "2020" / "stockholm.txt")
     monkeypatch.setenv("DAGSTER_HOME", str(fresh_dagster_home))
     args = ["build", "--raw", str(raw), "--warehouse", str(tmp_path / "warehouse"), "--quiet", "--skip-report"]
     assert main(args) == 0
-    assert main(args) == 0  # the no-change build is in the history too
+    assert main(args) == 0
+    (raw / "2020" / "stockholm.txt").write_text(STOCKHOLM.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert main(args) == 0
     instance = dg.DagsterInstance.from_config(str(fresh_dagster_home))
-    first, no_change = reversed(instance.get_runs())  # get_runs lists the newest first
-    assert first.job_name == no_change.job_name == "build_warehouse"
-    assert first.is_success and no_change.is_success
+    first, changed = reversed(instance.get_runs())  # get_runs lists the newest first
+    assert first.job_name == changed.job_name == "build_warehouse"
+    assert first.is_success and changed.is_success
     latest = {
         asset: instance.get_latest_materialization_event(dg.AssetKey(asset)).run_id
         for asset in ("raw_documents", "snapshots", "duckdb_warehouse")
     }
-    # the tables and the DuckDB file were published by the first build; the no-change build read raw/ again
-    assert latest == {"raw_documents": no_change.run_id, "snapshots": first.run_id, "duckdb_warehouse": first.run_id}
+    assert latest == {"raw_documents": changed.run_id, "snapshots": changed.run_id, "duckdb_warehouse": changed.run_id}
     instance.dispose()
 
 
@@ -155,5 +158,9 @@ def test_a_no_change_build_is_quiet_and_says_the_warehouse_is_up_to_date(tmp_pat
     assert main(args) == 0
     out, err = capfd.readouterr()
     assert "warehouse already up to date" in out
+    from pipeline.runner import run_build  # the job's own no-change run, as a schedule or the sensor starts it
+
+    assert run_build(raw, tmp_path / "warehouse", report=False).success
+    out, err = capfd.readouterr()
     assert "emitted no result" not in out + err + caplog.text
     assert [record for record in caplog.records if record.levelno >= logging.WARNING] == []

@@ -159,14 +159,14 @@ def test_parse_workers_do_not_run_the_launching_script_again(tmp_path: Path):
 
 
 def test_a_cache_entry_is_written_as_dataclasses_asdict_writes_it_and_decodes_to_the_same_record(stockholm_text):
-    from pipeline.parse.cache import CachedParse, decode_as, to_plain
+    from pipeline.parse.cache import CachedParse, decode_as, to_json
 
     for text in [stockholm_text, *[path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("*.txt"))]]:
         result = parse_text(text)
         entry = CachedParse(result.record, result.rejection, ("policy_area_data.data_status",), 42)
-        plain = to_plain(entry)
-        assert json.dumps(plain) == json.dumps(dataclasses.asdict(entry))
-        assert decode_as(CachedParse, json.loads(json.dumps(plain))) == entry
+        written = to_json(entry)
+        assert written == json.dumps(dataclasses.asdict(entry), ensure_ascii=False, separators=(",", ":"))
+        assert decode_as(CachedParse, json.loads(written)) == entry
 
 
 def test_the_build_command_preloads_the_module_of_the_sink_the_parse_step_uses():

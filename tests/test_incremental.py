@@ -206,3 +206,45 @@ def test_a_multiprocess_executor_run_produces_the_same_tables(corpus: Path, tmp_
         )
         assert result.success
     assert parquet_bytes(multiprocess) == parquet_bytes(in_process)
+
+
+def recorded_runs(home: Path) -> int:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        return len(instance.get_run_records())
+
+
+def test_the_build_command_finds_an_unchanged_warehouse_without_starting_a_dagster_run(
+    corpus: Path, tmp_path: Path, monkeypatch, capsys
+):
+    """A no-change build costs what checking costs: the same inventory, published-state verification and
+    plan as the job's first two steps, answered before Dagster is imported. Anything else runs the job."""
+    from pipeline.cli import main
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    warehouse = tmp_path / "warehouse"
+    args = ["build", "--raw", str(corpus), "--warehouse", str(warehouse), "--quiet"]
+    assert main(args) == 0
+    assert recorded_runs(home) == 1
+    before = parquet_bytes(warehouse)
+
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "warehouse already up to date" in capsys.readouterr().out
+    assert recorded_runs(home) == 1
+    assert parquet_bytes(warehouse) == before
+    assert not list((warehouse / ".staging").iterdir())
+
+    (warehouse / "report" / "index.html").unlink()  # a stale report: the job rewrites it
+    assert main(args) == 0
+    assert recorded_runs(home) == 2 and (warehouse / "report" / "index.html").is_file()
+
+    published = (warehouse / "parquet" / "snapshots.parquet").resolve()
+    published.write_bytes(published.read_bytes()[:-10])  # a published file that fails its manifest
+    assert main(args) == 0
+    assert recorded_runs(home) == 3 and parquet_bytes(warehouse) == before
+
+    (corpus / "2020" / "stockholm.txt").write_text(STOCKHOLM.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert main(args) == 0
+    assert recorded_runs(home) == 4

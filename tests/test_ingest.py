@@ -4,6 +4,9 @@ import codecs
 import hashlib
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from pipeline.core import Rejection
 from pipeline.ingest.documents import decode, inventory, read_document, read_documents
 
@@ -79,3 +82,14 @@ def test_inventory_reuses_the_hash_of_a_file_whose_size_times_and_inode_are_unch
     assert changed.document_id == hashlib.sha256(b"two!").hexdigest()
     path.unlink()
     assert inventory(tmp_path, stamps) == [] and stamps == {}
+
+
+@given(st.binary(min_size=1, max_size=400), st.integers(min_value=1, max_value=40))
+def test_text_is_binary_exactly_when_over_5_percent_of_its_first_bytes_are_controls(noise: bytes, copies: int):
+    """The control-byte count runs in C (``bytes.translate``); it must count what the rule says."""
+    data = b"A line of text\n" * copies + noise.replace(b"\x00", b"")
+    sniff = data[:8192]
+    controls = sum(1 for byte in sniff if byte < 32 and byte not in (9, 10, 12, 13))
+    result = decode(data)
+    over = controls > 0.05 * len(sniff)
+    assert (isinstance(result, Rejection) and result.reason == "binary") == over

@@ -10,6 +10,7 @@ holds some (``--allow-empty`` publishes it anyway).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -86,6 +87,27 @@ PARSE_SINK_MODULE = "pipeline.publish.fragments"
 fork server with it before importing Dagster, so the two sets of imports run on two cores at once."""
 
 
+def already_up_to_date(raw: Path, warehouse: Path, report: bool) -> bool:
+    """Whether the job's first two steps would find nothing to do: the same inventory, verification of
+    the published files against their manifest and plan, computed without Dagster (whose import and run
+    cost seconds) in a staging folder removed afterwards. False sends the build through the job, which
+    also rewrites a missing or stale report when ``report`` is asked for."""
+    import shutil
+
+    from pipeline.paths import CACHE_DIR, PARSE_BATCHES, STAMPS_FILE
+    from pipeline.publish.plan import INVENTORY_FILE, plan_current_build, take_inventory
+    from pipeline.publish.staging import staging_dir
+    from pipeline.report import warehouse_report_is_current
+
+    folder = staging_dir(warehouse, f"up-to-date-check-{os.getpid()}")
+    try:
+        take_inventory(raw, warehouse / CACHE_DIR / STAMPS_FILE, folder / INVENTORY_FILE, PARSE_BATCHES)
+        unchanged = plan_current_build(folder / INVENTORY_FILE, warehouse).unchanged
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return unchanged and (not report or warehouse_report_is_current(warehouse))
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from pipeline.publish.guard import missing_raw_folder
 
@@ -101,14 +123,17 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from pipeline.publish.lock import BuildInProgress, build_lock
     from pipeline.publish.staging import clear_stale_staging
-    from pipeline.runner import run_build, step_failures
 
     try:
         with build_lock(warehouse, wait=args.wait):
             clear_stale_staging(warehouse)
-            result = run_build(
-                raw, warehouse, quiet=args.quiet, report=not args.skip_report, allow_empty=args.allow_empty
-            )
+            result = None
+            if not already_up_to_date(raw, warehouse, report=not args.skip_report):
+                from pipeline.runner import run_build
+
+                result = run_build(
+                    raw, warehouse, quiet=args.quiet, report=not args.skip_report, allow_empty=args.allow_empty
+                )
     except BuildInProgress as busy:
         print(f"build not started: {busy}", file=sys.stderr)
         return EXIT_BUSY
@@ -119,9 +144,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"  what to do: make {warehouse} writable for this user (ls -ld {warehouse}), or build into another "
               "folder with --warehouse DIR; nothing was published", file=sys.stderr)  # fmt: skip
         return EXIT_FAILED
-    if not result.success:
+    if result is not None and not result.success:
+        from pipeline.runner import step_failures
+
         return report_failures(step_failures(result, warehouse), warehouse)
-    if not result.asset_materializations_for_node("duckdb_warehouse"):
+    if result is None or not result.asset_materializations_for_node("duckdb_warehouse"):
         print("warehouse already up to date: raw/ and the code are unchanged since the last build")
     print(build_summary(warehouse))
     print(f"built in {time.monotonic() - started:.1f}s")

@@ -52,17 +52,18 @@ def _field_names(kind: type) -> tuple[str, ...] | None:
     return tuple(field.name for field in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
-def to_plain(value: Any) -> Any:
-    """The JSON-ready form of a parse result, as ``dataclasses.asdict`` gives it (dataclasses as objects of
-    their fields, tuples as lists) without its deep copies, which cost more than parsing the document."""
+def _fields(value: Any) -> dict[str, Any]:
     names = _field_names(type(value))
-    if names is not None:
-        return {name: to_plain(getattr(value, name)) for name in names}
-    if isinstance(value, list | tuple):
-        return [to_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: to_plain(item) for key, item in value.items()}
-    return value
+    if names is None:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return {name: getattr(value, name) for name in names}
+
+
+def to_json(value: Any) -> str:
+    """A parse result as the JSON of ``dataclasses.asdict`` (dataclasses as objects of their fields,
+    tuples as lists) without its deep copies: json's C encoder walks the lists and strings, and Python
+    runs once per dataclass instance, not once per value."""
+    return json.dumps(value, default=_fields, ensure_ascii=False, separators=(",", ":"))
 
 
 def decode_as(kind: Any, value: Any) -> Any:
@@ -182,6 +183,8 @@ class ParseCache:
         self.root = directory / (fingerprint or parser_fingerprint())[:16]
         self.hits = 0
         self.misses = 0
+        self._folders: set[Path] = set()
+        """Shard folders this process made: one mkdir each, not one per entry."""
 
     def _path(self, document_id: str, source_format: str) -> Path:
         return self.root / document_id[:2] / f"{document_id}.{source_format}{SUFFIX}"
@@ -205,10 +208,12 @@ class ParseCache:
     def put(self, document_id: str, source_format: str, result: CachedParse) -> None:
         """Write atomically: a killed build leaves no half-written entry behind."""
         path = self._path(document_id, source_format)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        entry = {"format": ENTRY_FORMAT, "key": [document_id, source_format], "result": to_plain(result)}
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        entry = {"format": ENTRY_FORMAT, "key": [document_id, source_format], "result": result}
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        temporary.write_text(to_json(entry), encoding="utf-8")
         os.replace(temporary, path)
 
     def prune(self, keep: set[str]) -> int:

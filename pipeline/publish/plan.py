@@ -20,7 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.core import Rejection
-from pipeline.ingest.documents import DocumentRef
+from pipeline.fingerprint import build_fingerprint
+from pipeline.ingest.documents import DocumentRef, inventory, read_stamps, write_stamps
+from pipeline.ingest.limits import ParseLimits
 from pipeline.publish.staging import verify_published
 from pipeline.sqlfiles import connect, quote
 
@@ -64,6 +66,16 @@ def write_inventory(refs: list[DocumentRef], target: Path, batches: int) -> Path
     target.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table(columns, schema=INVENTORY_SCHEMA), target)
     return target
+
+
+def take_inventory(raw_dir: Path, stamps_file: Path, target: Path, batches: int) -> list[DocumentRef]:
+    """Every file under ``raw_dir``, written to ``target``: a file is hashed again only when its stamp
+    (size, times, inode) changed since ``stamps_file`` recorded it."""
+    stamps = read_stamps(stamps_file)
+    refs = inventory(raw_dir, stamps, ParseLimits.from_env())
+    write_stamps(stamps_file, stamps)
+    write_inventory(refs, target, batches)
+    return refs
 
 
 def refs_to_parse(plan_file: Path, batch: int) -> list[DocumentRef]:
@@ -125,6 +137,11 @@ def read_previous(warehouse_dir: Path) -> PreviousBuild | str:
     if not {"path", "document_id", "status"} <= names:
         return "the published documents table lacks path, document_id or status"
     return PreviousBuild(fingerprint, state.parquet_dir)
+
+
+def plan_current_build(inventory_file: Path, warehouse_dir: Path) -> BuildPlan:
+    """The plan of this code's build of ``inventory_file`` against the verified published warehouse."""
+    return plan_build(inventory_file, read_previous(warehouse_dir), build_fingerprint())
 
 
 def plan_build(inventory_file: Path, previous: PreviousBuild | str | None, fingerprint: str) -> BuildPlan:

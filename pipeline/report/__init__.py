@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.paths import REPORT_DIR
+from pipeline.publish.staging import current_version
 from pipeline.report.charts import standalone
 from pipeline.report.data import load_index, page_digests, page_inputs, stage_profiles
 from pipeline.report.layout import STYLESHEET, city_page_name, wave_chart_name
@@ -51,6 +53,12 @@ def report_is_current(report_dir: Path, version: str | None) -> bool:
     except OSError:
         return False
     return version is not None and stamp == version and (report_dir / "index.html").is_file()
+
+
+def warehouse_report_is_current(warehouse_dir: Path) -> bool:
+    """Whether the warehouse's report folder holds the report of its current published version."""
+    version = current_version(warehouse_dir)
+    return report_is_current(warehouse_dir / REPORT_DIR, version.name if version else None)
 
 
 def clear_report_leftovers(report_dir: Path) -> None:
