@@ -48,7 +48,7 @@ report: $(STAMP)
 	$(BIN)/citysnap report --warehouse warehouse
 
 docs: $(STAMP)
-	$(BIN)/python -m pipeline.publish.dictionary
+	$(BIN)/python -m pipeline.dictionary
 
 test: $(STAMP)
 	$(BIN)/ruff check pipeline schemas tests bench

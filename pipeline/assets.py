@@ -33,7 +33,7 @@ from pipeline.publish.plan import INVENTORY_FILE, BuildPlan, plan_current_build,
 from pipeline.publish.staging import clear_stale_staging, publish, staging_dir
 from pipeline.publish.views import validate_views
 from pipeline.report import warehouse_report_is_current
-from pipeline.settings import PARSE_BATCHES, WarehouseSettings
+from pipeline.settings import OWNERS, PARSE_BATCHES, WarehouseSettings
 from pipeline.sqlfiles import connect, quote
 from pipeline.synthetic import is_synthetic_corpus, mark_warehouse
 from schemas.derived import AGGREGATE_MODELS
@@ -41,7 +41,6 @@ from schemas.models import TABLE_MODELS
 
 TABLES = list(TABLE_MODELS)
 AGGREGATES = list(aggregate_descriptions())
-OWNERS = ["team:city-innovation-data"]
 FRAGMENTS_DIR = "fragments"
 CHUNK_LINES = 100_000
 """Document lines a parse worker holds before it writes them as a fragment: bounds its memory."""
@@ -266,9 +265,11 @@ AGGREGATE_INPUTS = sorted({table for sql in aggregate_queries().values() for tab
     "staged tables in one step and validated by their pandera models.",
 )
 def aggregate_tables(context: dg.AssetExecutionContext, settings: WarehouseSettings, **tables: str):
+    descriptions = aggregate_descriptions()
     for name, frame in compute_aggregates({table: Path(path) for table, path in tables.items()}):
         AGGREGATE_MODELS[name].validate(frame, lazy=True)
-        path = write_parquet(frame, _staging(context, settings) / PARQUET_DIR / f"{name}.parquet")
+        target = _staging(context, settings) / PARQUET_DIR / f"{name}.parquet"
+        path = write_parquet(frame, target, descriptions[name])
         yield dg.Output(str(path), output_name=name, metadata=file_metadata(name, path, len(frame)))
 
 

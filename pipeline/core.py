@@ -66,3 +66,21 @@ class Rejection:
     reason: str
     message: str
     line: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file under raw/, the one document type every stage passes on: its identity (the sha256 of the
+    bytes read, its path under raw/, wave, size and format), its text once read and decoded, and why it
+    cannot be loaded when it cannot. Before reading, ``text`` is None: the inventory and the plan pass
+    documents on without their text, so whether a file changed is known without decoding it."""
+
+    document_id: str
+    path: str
+    survey_wave: int | None
+    size_bytes: int
+    source_format: str
+    text: str | None = None
+    rejection: Rejection | None = None
+    policy_area_statuses: tuple[tuple[str, str], ...] = ()
+    """(grid cell label, data status) read from a PDF's colours; empty for text documents."""

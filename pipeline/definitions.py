@@ -5,7 +5,7 @@ import dagster as dg
 from pipeline.assets import ALL_ASSETS
 from pipeline.automation import build_warehouse_job, daily_build, raw_folder_sensor
 from pipeline.checks import ALL_CHECKS
-from pipeline.report.assets import REPORT_ASSETS
+from pipeline.report_assets import REPORT_ASSETS
 from pipeline.settings import WarehouseSettings
 
 defs = dg.Definitions(

@@ -19,11 +19,16 @@ from pipeline.paths import (
 __all__ = [
     "DEFAULT_RAW_DIR",
     "DEFAULT_WAREHOUSE_DIR",
+    "OWNERS",
     "PARSE_BATCHES",
     "PROJECT_ROOT",
     "WarehouseSettings",
     "published_duckdb",
 ]
+
+
+OWNERS = ["team:city-innovation-data"]
+"""Who answers for every asset of the build (shown in the Dagster UI)."""
 
 
 class WarehouseSettings(dg.ConfigurableResource):

@@ -42,13 +42,13 @@ def test_sensor_requests_a_run_when_a_file_is_added_changed_or_removed(tmp_path:
 
 
 def test_the_key_check_finds_repeated_keys_and_nulls_in_required_columns_across_all_rows(stockholm_text, tmp_path):
-    from pipeline.ingest.documents import SourceDocument
+    from pipeline.core import Document
     from pipeline.normalize.tables import build_tables
     from pipeline.parse.source import parse_source
     from pipeline.publish.files import write_parquet
     from pipeline.validate.validation import key_violations
 
-    source = SourceDocument("a" * 64, "2020/stockholm.txt", 2020, 1, "text", stockholm_text, None)
+    source = Document("a" * 64, "2020/stockholm.txt", 2020, 1, "text", stockholm_text, None)
     snapshots = build_tables([parse_source(source)])["snapshots"]
     assert key_violations("snapshots", write_parquet(snapshots, tmp_path / "good" / "snapshots.parquet")) == []
     twice = snapshots.iloc[[0, 0]].reset_index(drop=True)

@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 from pandera.errors import SchemaErrors
 
-from pipeline.ingest.documents import SourceDocument, inventory
+from pipeline.core import Document
+from pipeline.ingest.documents import inventory
 from pipeline.ingest.limits import ParseLimits
 from pipeline.parse.document import parse_text
 from pipeline.parse.source import ParsedDocument
@@ -31,7 +32,7 @@ LIMITS = ParseLimits(seconds=20, memory_bytes=1024 * 2**20, workers=2)
 
 
 def parsed(text: str, path: str, document_id: str) -> ParsedDocument:
-    source = SourceDocument(document_id, path, 2020, len(text), "text", text, None)
+    source = Document(document_id, path, 2020, len(text), "text", text, None)
     result = parse_text(text)
     return ParsedDocument(source, result.record, result.rejection)
 

@@ -1,7 +1,7 @@
 """docs/data-dictionary.md is generated from the models and never goes stale."""
 
 from pipeline.aggregate.aggregates import aggregate_queries
-from pipeline.publish.dictionary import DICTIONARY_PATH, catalog, main, render_markdown
+from pipeline.dictionary import DICTIONARY_PATH, catalog, main, render_markdown
 from pipeline.publish.views import view_queries
 from schemas.models import TABLE_MODELS
 from schemas.vocabulary import load_vocabulary
@@ -37,7 +37,7 @@ def test_allowed_codes_keys_and_nullability_are_shown():
 def test_the_check_mode_fails_on_a_stale_file(tmp_path, monkeypatch, capsys):
     stale = tmp_path / "data-dictionary.md"
     stale.write_text("# old\n", encoding="utf-8")
-    monkeypatch.setattr("pipeline.publish.dictionary.DICTIONARY_PATH", stale)
+    monkeypatch.setattr("pipeline.dictionary.DICTIONARY_PATH", stale)
     assert main(["--check"]) == 1
     assert "make docs" in capsys.readouterr().err
     assert main([]) == 0

@@ -3,7 +3,7 @@ both load), and text after a list's intro phrase on the same line is read, not d
 
 from __future__ import annotations
 
-from pipeline.ingest.documents import SourceDocument
+from pipeline.core import Document
 from pipeline.normalize.tables import build_tables
 from pipeline.parse.document import parse_text
 from pipeline.parse.source import ParsedDocument
@@ -24,7 +24,7 @@ def test_both_halves_of_an_unread_two_column_line_are_kept_with_their_column() -
 def test_a_document_with_unread_two_column_lines_loads_and_its_unparsed_rows_name_the_column() -> None:
     text = read_document("stockholm_two_column_unparsed")
     result = parse_text(text)
-    source = SourceDocument("c" * 64, "2020/stockholm.txt", 2020, len(text), "text", text, None)
+    source = Document("c" * 64, "2020/stockholm.txt", 2020, len(text), "text", text, None)
     cleaned, failures = validate_tables(build_tables([ParsedDocument(source, result.record, result.rejection)]))
     assert failures == []
     assert list(cleaned["documents"]["status"]) == ["loaded"]

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from pipeline.ingest.documents import SourceDocument
+from pipeline.core import Document
 from pipeline.normalize.tables import build_tables
 from pipeline.parse.document import parse_text
 from pipeline.parse.source import ParsedDocument
@@ -11,7 +11,7 @@ from pipeline.validate.validation import WarehouseValidationError, validate_tabl
 
 
 def parsed(text: str, path: str = "2020/stockholm.txt", document_id: str = "a" * 64) -> ParsedDocument:
-    source = SourceDocument(document_id, path, 2020, len(text), "text", text, None)
+    source = Document(document_id, path, 2020, len(text), "text", text, None)
     result = parse_text(text)
     return ParsedDocument(source, result.record, result.rejection)
 

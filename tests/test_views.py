@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pipeline.aggregate.aggregates import aggregate_queries
-from pipeline.publish.dictionary import AGGREGATE_MODELS, VIEW_MODELS, catalog
+from pipeline.dictionary import AGGREGATE_MODELS, VIEW_MODELS, catalog
 from pipeline.publish.views import view_queries
 from schemas.models import TABLE_MODELS
 from tests.conftest import PROJECT_ROOT

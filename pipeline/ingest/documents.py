@@ -13,10 +13,10 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.core import Rejection
+from pipeline.core import Document, Rejection
 from pipeline.ingest.limits import ParseLimits
 from pipeline.ingest.pdf import PdfExtraction, read_pdf
 
@@ -26,21 +26,6 @@ BINARY_SNIFF_BYTES = 8192
 MAX_CONTROL_SHARE = 0.05
 NOT_CONTROL_BYTES = bytes(byte for byte in range(256) if byte >= 32 or byte in (9, 10, 12, 13))
 """Every byte but the C0 controls a text has no business holding (tab, newlines and form feed are fine)."""
-
-
-@dataclass(frozen=True)
-class SourceDocument:
-    """One file under raw/: its identity, and its text or the reason it cannot be read."""
-
-    document_id: str
-    path: str
-    survey_wave: int | None
-    size_bytes: int
-    source_format: str
-    text: str | None
-    rejection: Rejection | None
-    policy_area_statuses: tuple[tuple[str, str], ...] = ()
-    """(grid cell label, data status) read from a PDF's colours; empty for text documents."""
 
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -195,24 +180,11 @@ def decode(data: bytes) -> str | Rejection:
         )
 
 
-@dataclass(frozen=True)
-class DocumentRef:
-    """A file under raw/ identified by its content hash, before it is decoded: enough to tell
-    whether it changed since the last build without extracting its text."""
-
-    document_id: str
-    path: str
-    survey_wave: int | None
-    size_bytes: int
-    source_format: str
-    rejection: Rejection | None
-
-
-def document_ref(relative: str, data: bytes) -> DocumentRef:
+def document_ref(relative: str, data: bytes) -> Document:
     return identified_ref(relative, hashlib.sha256(data).hexdigest(), len(data))
 
 
-def identified_ref(relative: str, document_id: str, size_bytes: int, rejection: Rejection | None = None) -> DocumentRef:
+def identified_ref(relative: str, document_id: str, size_bytes: int, rejection: Rejection | None = None) -> Document:
     suffix = os.path.splitext(relative)[1].lower()
     wave = survey_wave(relative)
     if rejection is None and isinstance(wave, Rejection):
@@ -222,7 +194,7 @@ def identified_ref(relative: str, document_id: str, size_bytes: int, rejection: 
             "unsupported_format",
             f"{suffix or 'no extension'} files are not read; supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)),
         )
-    return DocumentRef(
+    return Document(
         document_id=document_id,
         path=relative,
         survey_wave=None if isinstance(wave, Rejection) else wave,
@@ -240,7 +212,7 @@ SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 def inventory(
     raw_dir: Path, stamps: dict[str, FileStamp] | None = None, limits: ParseLimits | None = None
-) -> list[DocumentRef]:
+) -> list[Document]:
     """Every file under raw/ with its hash and wave, in a stable order. A file whose size and
     modification time match its stamp from the last run is not read again (as git's index does);
     ``stamps`` is updated in place with what this run saw. Files are hashed in chunks, so a huge file
@@ -329,7 +301,7 @@ def line_limit_rejection(text: str, limits: ParseLimits) -> Rejection | None:
     )
 
 
-def load_document(ref: DocumentRef, data: bytes, limits: ParseLimits | None = None) -> SourceDocument:
+def load_document(ref: Document, data: bytes, limits: ParseLimits | None = None) -> Document:
     limits = limits or ParseLimits()
     text: str | None = None
     statuses: tuple[tuple[str, str], ...] = ()
@@ -344,16 +316,7 @@ def load_document(ref: DocumentRef, data: bytes, limits: ParseLimits | None = No
             rejection = too_long
         else:
             text, statuses = extracted
-    return SourceDocument(
-        document_id=ref.document_id,
-        path=ref.path,
-        survey_wave=ref.survey_wave,
-        size_bytes=ref.size_bytes,
-        source_format=ref.source_format,
-        text=text,
-        rejection=rejection,
-        policy_area_statuses=statuses,
-    )
+    return replace(ref, text=text, rejection=rejection, policy_area_statuses=statuses)
 
 
 def size_rejection(size: int, limits: ParseLimits) -> Rejection:
@@ -376,10 +339,10 @@ def read_bounded(path: Path, relative: str, limits: ParseLimits) -> bytes | Reje
     return data
 
 
-def read_document(raw_dir: Path, path: Path) -> SourceDocument:
+def read_document(raw_dir: Path, path: Path) -> Document:
     data = path.read_bytes()
     return load_document(document_ref(path.relative_to(raw_dir).as_posix(), data), data)
 
 
-def read_documents(raw_dir: Path) -> list[SourceDocument]:
+def read_documents(raw_dir: Path) -> list[Document]:
     return [read_document(raw_dir, found.path) for found in discover(raw_dir) if found.rejection is None]

@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass, replace
 
-from pipeline.core import Rejection
-from pipeline.ingest.documents import DocumentRef, SourceDocument
+from pipeline.core import Document, Rejection
 from pipeline.parse.document import parse_text
 from pipeline.parse.record import SnapshotRecord
 from schemas.vocabulary import label_key
@@ -15,7 +14,7 @@ DATA_STATUS_FIELD = "policy_area_data.data_status"
 class ParsedDocument:
     """A source document with the record parsed from it, or the reason it was rejected."""
 
-    source: SourceDocument | DocumentRef
+    source: Document
     record: SnapshotRecord | None
     rejection: Rejection | None
     layout_fields: tuple[str, ...] = ()
@@ -24,10 +23,12 @@ class ParsedDocument:
     """Lines of the decoded text (None when the file could not be decoded)."""
 
 
-def parse_source(source: SourceDocument) -> ParsedDocument:
+def parse_source(source: Document) -> ParsedDocument:
     """Parse one ingested document. A parser bug becomes a rejection naming it, never a crashed run."""
-    if source.rejection is not None or source.text is None:
+    if source.rejection is not None:
         return ParsedDocument(source, None, source.rejection)
+    if source.text is None:
+        raise ValueError(f"{source.path} has no text: load_document() reads a document before it is parsed")
     line_count = source.text.count("\n") + 1
     try:
         result = parse_text(source.text)

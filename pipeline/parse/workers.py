@@ -31,15 +31,15 @@ from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from pipeline.core import UNCACHEABLE_REASONS, Rejection
-from pipeline.ingest.documents import DocumentRef, load_document, read_bounded
+from pipeline.core import UNCACHEABLE_REASONS, Document, Rejection
+from pipeline.ingest.documents import load_document, read_bounded
 from pipeline.ingest.limits import MiB, ParseLimits
 from pipeline.ingest.pdf import READER_MODULES
 from pipeline.parse.cache import CachedParse, ParseCache
 from pipeline.parse.source import ParsedDocument, parse_source
 
 
-def parse_file(raw_dir: Path, ref: DocumentRef, limits: ParseLimits) -> ParsedDocument:
+def parse_file(raw_dir: Path, ref: Document, limits: ParseLimits) -> ParsedDocument:
     """Read the file once, hash those bytes and parse them. A file changed since the inventory is
     parsed as it is now, under the hash of what was read, so provenance names the bytes parsed."""
     data = read_bounded(raw_dir / ref.path, ref.path, limits)
@@ -68,7 +68,7 @@ Sink = Callable[[list[ParsedDocument], str, str], dict]
 returns a small, picklable summary; it runs in the worker process."""
 
 
-def _parsed_or_cached(raw_dir: Path, ref: DocumentRef, limits: ParseLimits, cache: ParseCache | None) -> tuple:
+def _parsed_or_cached(raw_dir: Path, ref: Document, limits: ParseLimits, cache: ParseCache | None) -> tuple:
     """(document, cache hit) for one request: the cached parse of the file's bytes when there is one
     (hit is None when the cache was not asked: no cache, or a rejection decided by the path)."""
     if ref.rejection is not None:
@@ -245,12 +245,12 @@ class ParsePool:
         worker.process.join()
         self.workers.remove(worker)
 
-    def parse(self, refs: Sequence[DocumentRef]) -> list[ParsedDocument]:
+    def parse(self, refs: Sequence[Document]) -> list[ParsedDocument]:
         results: dict[int, ParsedDocument] = {}
         self._run(refs, results, None)
         return [results[index] for index in range(len(refs))]
 
-    def parse_into(self, refs: Sequence[DocumentRef], folder: str, prefix: str, chunk_lines: int) -> SinkRun:
+    def parse_into(self, refs: Sequence[Document], folder: str, prefix: str, chunk_lines: int) -> SinkRun:
         """Parse ``refs`` and write their rows through the sink, in chunks of about ``chunk_lines``
         document lines per worker (memory stays flat whatever the corpus). A chunk whose writing
         kills its worker is written again one document at a time; a document that kills it alone is
@@ -264,7 +264,7 @@ class ParsePool:
         run.cache_hits, run.cache_misses = self.cache_hits, self.cache_misses
         return run
 
-    def _run(self, refs: Sequence[DocumentRef], results: dict[int, ParsedDocument], sinking: tuple | None) -> None:
+    def _run(self, refs: Sequence[Document], results: dict[int, ParsedDocument], sinking: tuple | None) -> None:
         pending = deque(range(len(refs)))
         alone: set[int] = set()
         chunks = 0
@@ -397,7 +397,7 @@ class ParsePool:
 
 
 def parse_documents(
-    raw_dir: Path, refs: Sequence[DocumentRef], cache: ParseCache | None = None, limits: ParseLimits | None = None
+    raw_dir: Path, refs: Sequence[Document], cache: ParseCache | None = None, limits: ParseLimits | None = None
 ) -> list[ParsedDocument]:
     """Parse documents found by the inventory, in input order, in worker processes: a rejection decided
     by the path needs no reading, content already parsed by this parser (same bytes, same format) comes

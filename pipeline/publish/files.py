@@ -21,7 +21,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.aggregate.aggregates import aggregate_descriptions
 from pipeline.publish.views import create_views
 from pipeline.sqlfiles import connect, quote
 from schemas.derived import AGGREGATE_MODELS, VIEW_MODELS
@@ -54,20 +53,22 @@ def duckdb_type(dtype: object) -> str:
     return _published_type(dtype)[0]
 
 
-def table_description(name: str) -> tuple[str, dict[str, str]]:
-    """Table and column descriptions from the pandera model (docstring and Field descriptions)."""
+def table_description(name: str, fallback: str = "") -> tuple[str, dict[str, str]]:
+    """Table and column descriptions from the pandera model (docstring and Field descriptions); a model
+    without a docstring (an aggregate, described by its SQL file) takes ``fallback``."""
     model = RELATION_MODELS.get(name)
     if model is None:
-        return "", {}
+        return fallback, {}
     schema = model.to_schema()
-    doc = " ".join((model.__doc__ or "").split()) or aggregate_descriptions().get(name, "")
+    doc = " ".join((model.__doc__ or "").split()) or fallback
     return doc, {col: column.description or "" for col, column in schema.columns.items()}
 
 
-def arrow_schema(name: str) -> pa.Schema:
-    """The Arrow schema of a published table: its model's columns, types and descriptions."""
+def arrow_schema(name: str, description: str = "") -> pa.Schema:
+    """The Arrow schema of a published table: its model's columns, types and descriptions (``description``
+    for a model without a docstring)."""
     columns = RELATION_MODELS[name].to_schema().columns
-    doc, _ = table_description(name)
+    doc, _ = table_description(name, description)
     fields = [
         pa.field(
             column,
@@ -80,10 +81,10 @@ def arrow_schema(name: str) -> pa.Schema:
     return pa.schema(fields, metadata={"description": doc} if doc else None)
 
 
-def write_parquet(table: pd.DataFrame, target: Path) -> Path:
+def write_parquet(table: pd.DataFrame, target: Path, description: str = "") -> Path:
     """Deterministic Parquet typed by the table's model (named by the file's stem): no pandas index or
     metadata, zstd, one row group, stats on, descriptions in the schema."""
-    schema = arrow_schema(target.stem)
+    schema = arrow_schema(target.stem, description)
     arrow = pa.Table.from_pandas(table[schema.names], schema=schema, preserve_index=False)
     arrow = arrow.replace_schema_metadata(schema.metadata)  # not pandas': it names library versions
     with replaced_atomically(target) as temporary:
@@ -116,8 +117,7 @@ def build_duckdb(parquet_files: dict[str, Path], target: Path, descriptions: dic
             connection.execute("USE warehouse")
             for name, path in parquet_files.items():
                 connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet({quote(str(path))})')
-                doc, columns = table_description(name)
-                comment = doc or descriptions.get(name, "")
+                comment, columns = table_description(name, descriptions.get(name, ""))
                 if comment:
                     connection.execute(f'COMMENT ON TABLE "{name}" IS {quote(comment)}')
                 for column, text in columns.items():

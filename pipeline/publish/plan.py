@@ -19,9 +19,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.core import Rejection
+from pipeline.core import Document, Rejection
 from pipeline.fingerprint import build_fingerprint
-from pipeline.ingest.documents import DocumentRef, inventory, read_stamps, write_stamps
+from pipeline.ingest.documents import inventory, read_stamps, write_stamps
 from pipeline.ingest.limits import ParseLimits
 from pipeline.publish.staging import verify_published
 from pipeline.sqlfiles import connect, quote
@@ -41,7 +41,7 @@ INVENTORY_SCHEMA = pa.schema(
         ("batch", pa.int64()),
     ]
 )
-"""One row per file under raw/: a :class:`DocumentRef` and the parse batch it belongs to."""
+"""One row per file under raw/: a :class:`Document` and the parse batch it belongs to."""
 
 
 def batch_of(document_id: str, batches: int) -> int:
@@ -49,7 +49,7 @@ def batch_of(document_id: str, batches: int) -> int:
     return zlib.crc32(document_id.encode()) % batches
 
 
-def write_inventory(refs: list[DocumentRef], target: Path, batches: int) -> Path:
+def write_inventory(refs: list[Document], target: Path, batches: int) -> Path:
     """The inventory as Parquet, in path order."""
     refs = sorted(refs, key=lambda ref: ref.path)
     columns = {
@@ -68,7 +68,7 @@ def write_inventory(refs: list[DocumentRef], target: Path, batches: int) -> Path
     return target
 
 
-def take_inventory(raw_dir: Path, stamps_file: Path, target: Path, batches: int) -> list[DocumentRef]:
+def take_inventory(raw_dir: Path, stamps_file: Path, target: Path, batches: int) -> list[Document]:
     """Every file under ``raw_dir``, written to ``target``: a file is hashed again only when its stamp
     (size, times, inode) changed since ``stamps_file`` recorded it."""
     stamps = read_stamps(stamps_file)
@@ -78,7 +78,7 @@ def take_inventory(raw_dir: Path, stamps_file: Path, target: Path, batches: int)
     return refs
 
 
-def refs_to_parse(plan_file: Path, batch: int) -> list[DocumentRef]:
+def refs_to_parse(plan_file: Path, batch: int) -> list[Document]:
     """The documents of one parse batch that this build parses, in path order."""
     table = pq.read_table(
         plan_file, filters=[("action", "=", "parse"), ("batch", "=", batch)], columns=INVENTORY_SCHEMA.names
@@ -88,8 +88,13 @@ def refs_to_parse(plan_file: Path, batch: int) -> list[DocumentRef]:
         reason = row["rejection_reason"]
         rejection = Rejection(reason, row["rejection_message"], row["rejection_line"]) if reason else None
         refs.append(
-            DocumentRef(
-                row["document_id"], row["path"], row["survey_wave"], row["size_bytes"], row["source_format"], rejection
+            Document(
+                row["document_id"],
+                row["path"],
+                row["survey_wave"],
+                row["size_bytes"],
+                row["source_format"],
+                rejection=rejection,
             )
         )
     return refs

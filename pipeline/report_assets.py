@@ -1,4 +1,5 @@
-"""Dagster asset for the visual report: a thin wrapper around ``pipeline.report.write_report``."""
+"""Dagster asset for the visual report: a thin wrapper around ``pipeline.report.render_report``, kept
+out of the report stage so that the stages import no Dagster."""
 
 from pathlib import Path
 
@@ -7,11 +8,13 @@ import dagster as dg
 from pipeline.paths import REPORT_DIR
 from pipeline.publish.staging import current_version
 from pipeline.report import render_report
-from pipeline.settings import WarehouseSettings
+from pipeline.settings import OWNERS, WarehouseSettings
 
 
 @dg.asset(
     group_name="report",
+    kinds={"python", "html"},
+    owners=OWNERS,
     description="warehouse/report/index.html, one page per city and wave, and the SVG charts of each wave: "
     "works offline; pages whose inputs did not change are carried over from the previous report.",
 )

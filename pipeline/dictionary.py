@@ -4,7 +4,7 @@ Base tables are described by their pandera models in ``schemas/models.py``, aggr
 ``pipeline/aggregate/sql``) and the friendly views (``pipeline/publish/views``) by theirs in
 ``schemas/derived.py``.
 The same catalog feeds DuckDB's ``COMMENT ON`` statements and ``docs/data-dictionary.md``
-(``python -m pipeline.publish.dictionary`` or ``make docs`` rewrites it; a test fails when it is stale).
+(``python -m pipeline.dictionary`` or ``make docs`` rewrites it; a test fails when it is stale).
 """
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ import argparse
 import sys
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import pandera.pandas as pa
 
 from pipeline.aggregate.aggregates import aggregate_descriptions
+from pipeline.paths import PROJECT_ROOT
 from pipeline.publish.files import duckdb_type
 from pipeline.publish.views import view_descriptions
 from schemas.derived import AGGREGATE_MODELS, VIEW_MODELS
 from schemas.models import TABLE_MODELS
 from schemas.vocabulary import item_dimensions, load_vocabulary
 
-DICTIONARY_PATH = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
+DICTIONARY_PATH = PROJECT_ROOT / "docs" / "data-dictionary.md"
 
 
 # --- the catalog -----------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def render_markdown() -> str:
         "# Data dictionary",
         "",
         "Generated from `schemas/models.py` and `schemas/derived.py` by",
-        "`python -m pipeline.publish.dictionary` (`make docs`); `tests/test_dictionary.py` fails when it is stale.",
+        "`python -m pipeline.dictionary` (`make docs`); `tests/test_dictionary.py` fails when it is stale.",
         "The same descriptions are in DuckDB: `SELECT table_name, column_name, comment FROM duckdb_columns()`,",
         "and in the Parquet files' Arrow schema (field metadata `description`).",
         "Types are DuckDB's (Arrow's in Parquet: VARCHAR = string, BIGINT = int64, DOUBLE = float64, DATE = date32);",
