@@ -64,23 +64,25 @@ TABLE_CHECKS = [
     description="Checks of the staged tables, in one step: each runs as SQL in DuckDB over the Parquet file.",
 )
 def table_checks(**tables: str):
-    for name in TABLES:
-        problems = key_violations(name, Path(tables[name]))
+    with connect() as connection:
+        for name in TABLES:
+            problems = key_violations(name, Path(tables[name]), connection)
+            yield dg.AssetCheckResult(
+                asset_key=name,
+                check_name="keys_valid",
+                passed=not problems,
+                metadata={"problems": dg.MetadataValue.json(problems), "path": dg.MetadataValue.path(tables[name])},
+            )
+        references = {name: tables[name] for name in ["snapshots", "documents", *CHILD_TABLES]}
+        failures = referential_failures_in_files(references, connection)
         yield dg.AssetCheckResult(
-            asset_key=name,
-            check_name="keys_valid",
-            passed=not problems,
-            metadata={"problems": dg.MetadataValue.json(problems), "path": dg.MetadataValue.path(tables[name])},
+            asset_key="snapshots",
+            check_name="referential_integrity",
+            passed=not failures,
+            metadata={"orphans": len(failures), "first": dg.MetadataValue.json([f.describe() for f in failures[:20]])},
         )
-    failures = referential_failures_in_files({name: tables[name] for name in ["snapshots", "documents", *CHILD_TABLES]})
-    yield dg.AssetCheckResult(
-        asset_key="snapshots",
-        check_name="referential_integrity",
-        passed=not failures,
-        metadata={"orphans": len(failures), "first": dg.MetadataValue.json([f.describe() for f in failures[:20]])},
-    )
-    yield labels_coded_other(tables["snapshot_items"])
-    yield no_rejected_documents(tables["rejected_documents"])
+        yield labels_coded_other(tables["snapshot_items"], connection)
+        yield no_rejected_documents(tables["rejected_documents"], connection)
 
 
 def _markdown(connection: duckdb.DuckDBPyConnection, sql: str) -> str:
@@ -88,15 +90,14 @@ def _markdown(connection: duckdb.DuckDBPyConnection, sql: str) -> str:
     return listing.to_markdown(index=False) if not listing.empty else "none"
 
 
-def labels_coded_other(snapshot_items: str) -> dg.AssetCheckResult:
+def labels_coded_other(snapshot_items: str, connection: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
     scan = f"read_parquet({quote(snapshot_items)})"
-    with connect() as connection:
-        other, total = connection.execute(f"SELECT count(*) FILTER (code = 'other'), count(*) FROM {scan}").fetchone()
-        listing = _markdown(
-            connection,
-            f"SELECT dimension, label, count(*) AS cities FROM {scan} WHERE code = 'other' "
-            "GROUP BY dimension, label ORDER BY dimension, label LIMIT 200",
-        )
+    other, total = connection.execute(f"SELECT count(*) FILTER (code = 'other'), count(*) FROM {scan}").fetchone()
+    listing = _markdown(
+        connection,
+        f"SELECT dimension, label, count(*) AS cities FROM {scan} WHERE code = 'other' "
+        "GROUP BY dimension, label ORDER BY dimension, label LIMIT 200",
+    )
     return dg.AssetCheckResult(
         asset_key="snapshot_items",
         check_name="labels_coded_other",
@@ -110,11 +111,10 @@ def labels_coded_other(snapshot_items: str) -> dg.AssetCheckResult:
     )
 
 
-def no_rejected_documents(rejected_documents: str) -> dg.AssetCheckResult:
+def no_rejected_documents(rejected_documents: str, connection: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
     scan = f"read_parquet({quote(rejected_documents)})"
-    with connect() as connection:
-        [rejected] = connection.execute(f"SELECT count(*) FROM {scan}").fetchone()
-        listing = _markdown(connection, f"SELECT path, reason, message FROM {scan} ORDER BY path LIMIT 200")
+    [rejected] = connection.execute(f"SELECT count(*) FROM {scan}").fetchone()
+    listing = _markdown(connection, f"SELECT path, reason, message FROM {scan} ORDER BY path LIMIT 200")
     return dg.AssetCheckResult(
         asset_key="rejected_documents",
         check_name="no_rejected_documents",
