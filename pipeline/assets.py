@@ -29,7 +29,14 @@ from pipeline.publish.files import build_duckdb, duckdb_type, table_description,
 from pipeline.publish.fragments import write_fragment
 from pipeline.publish.guard import missing_raw_folder, publish_refusal
 from pipeline.publish.lock import build_lock
-from pipeline.publish.plan import INVENTORY_FILE, BuildPlan, plan_current_build, refs_to_parse, take_inventory
+from pipeline.publish.plan import (
+    INVENTORY_FILE,
+    BuildPlan,
+    departed_documents,
+    plan_current_build,
+    refs_to_parse,
+    take_inventory,
+)
 from pipeline.publish.staging import clear_stale_staging, publish, staging_dir
 from pipeline.publish.views import validate_views
 from pipeline.report import warehouse_report_is_current
@@ -306,8 +313,12 @@ def duckdb_warehouse(
             raise dg.Failure(description=refusal, metadata={"refused_publish": True})
         version = publish(staging_dir(warehouse, run_id), warehouse, manifest, run_id)
         clear_stale_staging(warehouse)
-    present = set(pq.read_table(version / PARQUET_DIR / "documents.parquet", columns=["document_id"])[0].to_pylist())
-    pruned = ParseCache(settings.cache_path).prune(present)
+    cache = ParseCache(settings.cache_path)
+    published = version / PARQUET_DIR / "documents.parquet"
+    if build_plan.previous is None:  # every document was parsed: drop whatever this build did not publish
+        pruned = cache.prune(set(pq.read_table(published, columns=["document_id"])[0].to_pylist()))
+    else:
+        pruned = cache.forget(departed_documents(build_plan.previous.parquet_dir / "documents.parquet", published))
     context.add_output_metadata(
         {
             "path": dg.MetadataValue.path(str(version / DUCKDB_FILE)),

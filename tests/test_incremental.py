@@ -248,3 +248,45 @@ def test_the_build_command_finds_an_unchanged_warehouse_without_starting_a_dagst
     (corpus / "2020" / "stockholm.txt").write_text(STOCKHOLM.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert main(args) == 0
     assert recorded_runs(home) == 4
+
+
+def cache_entries(warehouse: Path) -> set[str]:
+    return {path.name.split(".")[0] for path in (warehouse / ".cache" / "parse").rglob("*.json")}
+
+
+def documents_of(warehouse: Path) -> set[str]:
+    return {row[0] for row in duckdb.sql(f"SELECT document_id FROM '{warehouse}/parquet/documents.parquet'").fetchall()}
+
+
+def test_an_incremental_build_forgets_the_cache_entries_of_departed_documents_without_walking_the_cache(
+    corpus: Path, tmp_path: Path
+):
+    """An incremental build drops the entries of the documents that left the warehouse (changed or removed),
+    found by DuckDB from the two published versions, and touches no other entry; a full rebuild (nothing
+    published to reuse) drops every entry of a document it did not publish, and other parser versions'."""
+    import hashlib
+
+    warehouse = tmp_path / "warehouse"
+    build(corpus, warehouse)
+    assert cache_entries(warehouse) == documents_of(warehouse)
+    cache = warehouse / ".cache" / "parse"
+    [current] = list(cache.iterdir())
+    stray = "ab" + "0" * 62  # an entry of no published document (a build that failed after parsing it)
+    (current / "ab").mkdir(exist_ok=True)
+    (current / "ab" / f"{stray}.text.json").write_text("{}", encoding="utf-8")
+    (cache / "0123456789abcdef" / "00").mkdir(parents=True)
+    (cache / "0123456789abcdef" / "00" / "x.text.json").write_text("{}", encoding="utf-8")  # another parser version
+
+    removed = sorted(corpus.rglob("*.txt"))[0]
+    removed_id = hashlib.sha256(removed.read_bytes()).hexdigest()
+    removed.unlink()
+    result = build(corpus, warehouse)
+    [materialization] = result.asset_materializations_for_node("duckdb_warehouse")
+    assert materialization.metadata["cache_entries_pruned"].value == 2  # the removed document's, the old version
+    assert removed_id not in cache_entries(warehouse)
+    assert cache_entries(warehouse) == documents_of(warehouse) | {stray}
+    assert [path.name for path in cache.iterdir()] == [current.name]
+
+    shutil.rmtree(warehouse / "versions")  # nothing published to reuse: a full rebuild
+    build(corpus, warehouse)
+    assert cache_entries(warehouse) == documents_of(warehouse)

@@ -12,9 +12,10 @@ import dataclasses
 import functools
 import json
 import os
+import shutil
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -217,13 +218,9 @@ class ParseCache:
         os.replace(temporary, path)
 
     def prune(self, keep: set[str]) -> int:
-        """Drop entries of documents no longer present, and caches of other parser versions."""
-        removed = 0
-        if self.root.parent.exists():
-            for stale_root in self.root.parent.iterdir():
-                if stale_root != self.root and stale_root.is_dir():
-                    removed += sum(1 for path in stale_root.rglob("*") if path.is_file())
-                    _remove_tree(stale_root)
+        """Drop every entry of a document not in ``keep``, and the caches of other parser versions: a walk
+        over the whole cache, for builds that parsed everything anyway."""
+        removed = self.drop_other_versions()
         if self.root.exists():
             for path in self.root.rglob("*"):
                 if path.is_file() and not path.name.startswith(".") and path.name.split(".")[0] not in keep:
@@ -231,8 +228,22 @@ class ParseCache:
                     removed += 1
         return removed
 
+    def forget(self, document_ids: Iterable[str]) -> int:
+        """Drop the entries (every format) of ``document_ids`` and the caches of other parser versions,
+        without walking the cache: what an incremental build costs is what changed."""
+        removed = self.drop_other_versions()
+        for document_id in document_ids:
+            for path in (self.root / document_id[:2]).glob(f"{document_id}.*{SUFFIX}"):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
-def _remove_tree(root: Path) -> None:
-    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink(missing_ok=True)
-    root.rmdir()
+    def drop_other_versions(self) -> int:
+        """Remove the caches of other parser versions (their entries can never be read again)."""
+        removed = 0
+        if self.root.parent.exists():
+            for stale_root in self.root.parent.iterdir():
+                if stale_root != self.root and stale_root.is_dir() and not stale_root.is_symlink():
+                    removed += sum(len(files) for _, _, files in os.walk(stale_root))
+                    shutil.rmtree(stale_root, ignore_errors=True)
+        return removed

@@ -144,6 +144,16 @@ def read_previous(warehouse_dir: Path) -> PreviousBuild | str:
     return PreviousBuild(fingerprint, state.parquet_dir)
 
 
+def departed_documents(before: Path, after: Path) -> list[str]:
+    """Ids in the documents table ``before`` but not in ``after`` (changed or removed documents)."""
+    with connect() as connection:
+        rows = connection.execute(
+            f"SELECT document_id FROM read_parquet({quote(str(before))}) "
+            f"EXCEPT SELECT document_id FROM read_parquet({quote(str(after))}) ORDER BY 1"
+        ).fetchall()
+    return [document_id for (document_id,) in rows]
+
+
 def plan_current_build(inventory_file: Path, warehouse_dir: Path) -> BuildPlan:
     """The plan of this code's build of ``inventory_file`` against the verified published warehouse."""
     return plan_build(inventory_file, read_previous(warehouse_dir), build_fingerprint())
