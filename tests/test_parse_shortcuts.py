@@ -286,6 +286,20 @@ def test_a_line_is_cleaned_as_the_general_path_cleans_it(raw: str) -> None:
     assert lines._clean(raw) == _former_clean(raw)
 
 
+_QUOTE_PIECES = ["‘", "’", "‚", "‛", "“", "”", "„", "\u00ad", "\ufeff", "ﬁ", "\u00a0", "é", "a", "'", '"', " "]
+
+
+@SOME
+@given(st.lists(st.sampled_from(_QUOTE_PIECES), max_size=12).map("".join))
+@example("“city’s” pro\u00adﬁle")
+def test_quotes_are_straightened_as_the_translation_table_straightens_them(text: str) -> None:
+    """normalise_characters replaces only the curly quotes present: what str.translate(_QUOTES) gives."""
+    expected = text if text.isascii() else unicodedata.normalize("NFKC", text.lstrip("\ufeff"))
+    if not text.isascii():
+        expected = expected.translate(lines._QUOTES).replace("\u00ad", "")
+    assert normalise_characters(text) == expected
+
+
 @SOME
 @given(st.lists(st.sampled_from(["a", "b c", ",", ";", " ", ".", "[", "]", "-"]), max_size=12).map("".join))
 def test_text_without_parentheses_is_split_as_the_separator_pattern_splits_it(text: str) -> None:
