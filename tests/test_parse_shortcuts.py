@@ -11,7 +11,7 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.parse import lines
+from pipeline.parse import lines, values
 from pipeline.parse.layout import reflow_columns
 from pipeline.parse.lines import (
     _CELL_SPLIT,
@@ -24,7 +24,7 @@ from pipeline.parse.lines import (
 )
 from pipeline.parse.state import ParseState
 from pipeline.parse.template import NO_ROLE, Prepared, fold, load_template
-from pipeline.parse.values import split_top_level
+from pipeline.parse.values import restore_case, smart_title, split_top_level
 from schemas.vocabulary import label_key, load_vocabulary, template_data
 
 SOME = settings(max_examples=300, deadline=None)
@@ -298,6 +298,61 @@ def test_quotes_are_straightened_as_the_translation_table_straightens_them(text:
     if not text.isascii():
         expected = expected.translate(lines._QUOTES).replace("\u00ad", "")
     assert normalise_characters(text) == expected
+
+
+def _former_restore_case(name: str, body: str) -> str:
+    """restore_case as written before its lower case of the body became bytes."""
+    if not name.isupper():
+        return name
+    if name.isascii():
+        flat = body.replace("\n", " ").replace("\t", " ")
+        lowered = flat.lower()
+        if len(lowered) == len(flat):
+            needle = " ".join(name.lower().split())
+            start = lowered.find(needle)
+            while start >= 0:
+                end = start + len(needle)
+                before, after = flat[start - 1 : start], flat[end : end + 1]
+                if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                    found = flat[start:end]
+                    if found[:1].isupper() and not found.isupper():
+                        return found
+                start = lowered.find(needle, start + 1)
+            return smart_title(name)
+    pattern = re.compile(r"(?<!\w)" + re.escape(name).replace(r"\ ", r"\s+") + r"(?!\w)", re.I)
+    for match in pattern.finditer(body):
+        found = " ".join(match.group(0).split())
+        if found[:1].isupper() and not found.isupper():
+            return found
+    return smart_title(name)
+
+
+_CASE_PIECES = ["SAN", "San", "san", " ", "\n", "\t", "JOSE", "Jose", "José", "?", "İ", "\u212a", "K", "k", "é", "_"]
+_CASE_PIECES += ["▶", ".", "O'", "-", "x"]
+case_texts = st.lists(st.sampled_from(_CASE_PIECES), max_size=14).map("".join)
+
+
+@SOME
+@given(case_texts, case_texts)
+@example("SAN JOSE", "Welcome to San\nJose ▶ today")
+@example("K?", "▶ k? and K? and \u212a? K?x")
+@example("KIEL", "\u212aiel and Kiel")
+@example("K?", "Ké ▶ and K?")
+def test_a_capitalised_name_is_found_as_the_lower_cased_text_finds_it(name: str, body: str) -> None:
+    """restore_case finds an ASCII name in the body's lower case as bytes: what str.lower's text gives."""
+    values._flattened.cache_clear()
+    assert restore_case(name.upper(), body) == _former_restore_case(name.upper(), body)
+
+
+def test_only_the_listed_characters_lower_case_to_other_than_one_non_ascii_character() -> None:
+    """The byte search of restore_case rests on this: every other character beyond ASCII lower-cases to
+    exactly one character beyond ASCII, so '?' in the bytes never hides or fakes a match."""
+    odd = [chr(code) for code in range(128, 0x110000) if not _one_non_ascii(chr(code).lower())]
+    assert sorted(odd) == sorted(values._LOWER_NOT_ONE_NON_ASCII)
+
+
+def _one_non_ascii(text: str) -> bool:
+    return len(text) == 1 and not text.isascii()
 
 
 @SOME
