@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import partial
-from itertools import count, repeat
+from itertools import count
+from operator import add
 from typing import NamedTuple
 
 from pipeline.parse.layout import may_have_columns, reflow_columns
@@ -81,14 +82,15 @@ CLEAN_CACHE_LIMIT = 1 << 15
 """Raw lines whose cleaning _CLEANED keeps before it is emptied: bounded memory on any corpus."""
 
 
-class _Cleaned(dict[str, tuple[str, bool, bool, tuple[str, ...]]]):
-    """_clean's answer per raw line. Headings, labels and list options recur in every document; a plain
+class _Cleaned(dict[str, tuple[str, bool, bool, tuple[str, ...], int]]):
+    """_clean's answer per raw line, then the column of a full-width line (0): the fields of its Line after
+    the number and the raw text. Headings, labels and list options recur in every document; a plain
     dict answers a known line in C (cheaper than lru_cache, which also reorders its entries)."""
 
-    def __missing__(self, raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
+    def __missing__(self, raw: str) -> tuple[str, bool, bool, tuple[str, ...], int]:
         if len(self) >= CLEAN_CACHE_LIMIT:
             self.clear()
-        cleaned = self[raw] = _clean(raw)
+        cleaned = self[raw] = (*_clean(raw), 0)
         return cleaned
 
 
@@ -149,12 +151,11 @@ def to_lines(text: str) -> list[Line]:
     for a line cleaned before, which makes this several times cheaper than a loop over the lines."""
     raw_lines = split_source_lines(text.lstrip("\ufeff"))
     if not may_have_columns(text):
-        numbers, columns = count(1), repeat(0)
-    else:
-        numbers, raw_lines, columns = zip(*reflow_columns(raw_lines), strict=True)  # type: ignore[assignment]
-    texts, bullets, headings, cells = zip(*map(_CLEANED.__getitem__, raw_lines), strict=True)
-    # strict=False: ``numbers`` and ``columns`` may be endless (count, repeat); the others are as long as the lines
-    return list(map(_new_line, zip(numbers, raw_lines, texts, bullets, headings, cells, columns, strict=False)))
+        # (number, raw) + (text, bullet, heading, cells, 0): each Line's fields in one tuple, no transposing
+        return list(map(_new_line, map(add, zip(count(1), raw_lines), map(_CLEANED.__getitem__, raw_lines))))
+    numbers, raw_lines, columns = zip(*reflow_columns(raw_lines), strict=True)
+    texts, bullets, headings, cells, _ = zip(*map(_CLEANED.__getitem__, raw_lines), strict=True)
+    return list(map(_new_line, zip(numbers, raw_lines, texts, bullets, headings, cells, columns, strict=True)))
 
 
 def join_wrapped(parts: list[str]) -> str:
