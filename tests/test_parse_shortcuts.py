@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.parse import lines, values
-from pipeline.parse.layout import reflow_columns
+from pipeline.parse.layout import lines_may_have_columns, may_have_columns, reflow_columns
 from pipeline.parse.lines import (
     _CELL_SPLIT,
     _SPACE,
@@ -353,6 +353,19 @@ def test_only_the_listed_characters_lower_case_to_other_than_one_non_ascii_chara
 
 def _one_non_ascii(text: str) -> bool:
     return len(text) == 1 and not text.isascii()
+
+
+_GAP_PIECES = ["a", " ", "  ", "\n", "\r", "\r\n", "\ufeff", "▶", "é", "\u00a0", "\u2003", "\u3000", "\u200b", "\t"]
+
+
+@SOME
+@given(st.lists(st.sampled_from(_GAP_PIECES), max_size=16).map("".join))
+@example("▶ Mayor\nCafé\u2003Bar")
+@example("\ufeff▶\r\u00a0")
+def test_a_texts_lines_may_have_columns_where_the_whole_text_may(text: str) -> None:
+    """The wide spaces looked for in the lines beyond ASCII only: the answer of the whole text's scan."""
+    raw_lines = split_source_lines(text.lstrip("\ufeff"))
+    assert lines_may_have_columns(text, raw_lines) == may_have_columns(text)
 
 
 @SOME

@@ -13,7 +13,7 @@ from itertools import count
 from operator import add
 from typing import NamedTuple
 
-from pipeline.parse.layout import may_have_columns, reflow_columns
+from pipeline.parse.layout import lines_may_have_columns, reflow_columns
 
 _BULLET = re.compile(r"^(?:(?:[-*+–—](?=\s))|[•●▪■□◦○·▶►▸▹➢➤➔→✓✔✗✘☐☑◆◇❖]|(?:\d{1,2}[.)](?=\s)))\s*")
 _HEADING = re.compile(r"^#{1,6}\s+")
@@ -150,7 +150,7 @@ def to_lines(text: str) -> list[Line]:
     The lines are built by C iterators only (map, zip, the lookup of _CLEANED): no Python bytecode runs
     for a line cleaned before, which makes this several times cheaper than a loop over the lines."""
     raw_lines = split_source_lines(text.lstrip("\ufeff"))
-    if not may_have_columns(text):
+    if not lines_may_have_columns(text, raw_lines):
         # (number, raw) + (text, bullet, heading, cells, 0): each Line's fields in one tuple, no transposing
         return list(map(_new_line, map(add, zip(count(1), raw_lines), map(_CLEANED.__getitem__, raw_lines))))
     numbers, raw_lines, columns = zip(*reflow_columns(raw_lines), strict=True)
