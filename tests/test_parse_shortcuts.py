@@ -80,11 +80,24 @@ def test_a_lines_cells_are_those_the_cell_pattern_cuts(text: str) -> None:
     text_pieces,
     text_pieces,
 )
+@example("Funding", "ﬁ", " é")
+@example("Data use", "", "\u0301 İ")
+@example("How is data used", "é ", "?")
 def test_the_first_word_check_keeps_every_line_whose_key_is_a_heading(heading: str, before: str, after: str) -> None:
+    """Also for text beyond ASCII after its first word (a ligature or accent before it, it is not judged)."""
     template = load_template()
     for text in (heading, heading.upper(), f"The {heading}", f"{before}{heading}", f"{heading}{after}"):
         if template.section_keys.get(label_key(text)) is not None:
             assert template.heading(text) is not None, text
+
+
+def test_a_heading_spelled_beyond_ascii_inside_its_first_word_is_a_heading() -> None:
+    """The first-word check judges text beyond ASCII only when it is ASCII past that word: a fullwidth
+    letter inside the word ('Overvieｗ', NFKD 'Overview') leaves the line to its full key."""
+    template = load_template()
+    for text in ("Overvieｗ", "Ｏverview", "Data usｅ", "Funding ▶"):
+        assert template.section_keys.get(label_key(text)) is not None, text
+        assert template.heading(text) is not None, text
 
 
 # --- paragraphs: needles, groups read off the folded text, lines built in C, bullet lists, list words ---

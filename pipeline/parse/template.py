@@ -433,12 +433,16 @@ class Template:
         return found
 
     def _may_be_section_key(self, text: str) -> bool:
-        """False when the key of an ASCII text cannot be a section's: its first word (spelled as
-        label_key spells words, one by one) starts no section key. Spares most lines a full key."""
-        if not text.isascii() or "&" in text:
-            return True
+        """False when the key of a text cannot be a section's: its first word (spelled as label_key
+        spells words, one by one) starts no section key. Spares most lines a full key. A text beyond
+        ASCII is judged so when it is ASCII up to the character after that word: label_key's Unicode
+        steps (NFKD, accents dropped, lower case) change no character there, so the word is the same."""
         first = _FIRST_WORD.search(text)  # on ASCII text: the first word of text.lower(), not lowered
         if first is None:
+            return True
+        if not text.isascii() and not text[: first.end() + 1].isascii():
+            return True
+        if "&" in text:
             return True
         word = first.group(0).lower()
         return word in _ARTICLES or label_key(word) in self._section_first_words
