@@ -40,6 +40,18 @@ _SPELLING = {
 _SPELLING_PATTERN = re.compile(r"is(?:ation|ing\b|e\b)|programme|ys(?:e|ing)\b|our\b|centred\b")
 """isation|programme|(?:ising|ise|yse|ysing|our|centred)\b, factored by first letters (the alternatives
 that share a start differ in a later letter, so the order does not matter): half the scanning time."""
+_SPELLING_NEEDLES = ("ise", "ys", "our", "ising", "isation", "programme", "centred")
+"""Substrings one of which every match of _SPELLING_PATTERN holds: a text with none needs no scan (most
+keys; the scan costs several times the substring tests)."""
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _unless_combining(match: re.Match[str]) -> str:
+    """A non-ASCII character kept, or dropped when it is a combining mark (an accent NFKD split off)."""
+    character = match.group(0)
+    return "" if unicodedata.combining(character) else character
+
+
 _KEY_CHARACTERS = bytes(c if 0x30 <= c <= 0x39 or 0x61 <= c <= 0x7A else 0x20 for c in range(256))
 """Byte table keeping a-z and 0-9 and turning every other byte into a space: a key's words in one pass."""
 
@@ -52,7 +64,9 @@ def label_key(label: str) -> str:
         text = label.lower()
     else:
         text = unicodedata.normalize("NFKD", label)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+        if not text.isascii():  # the accents dropped: only non-ASCII characters can be combining marks
+            text = _NON_ASCII.sub(_unless_combining, text)
+        text = text.lower()
     if "&" in text:
         text = text.replace("&", " and ")
     # the runs of a-z0-9 (what [a-z0-9]+ finds): any other character, '?' for non-ASCII, splits words
@@ -60,6 +74,11 @@ def label_key(label: str) -> str:
     if len(words) > 1 and words[0] in _ARTICLE_WORDS:
         del words[0]
     text = " ".join(words)
+    for needle in _SPELLING_NEEDLES:  # the pattern's scan only for a text holding one of its literals
+        if needle in text:
+            break
+    else:
+        return text
     if _SPELLING_PATTERN.search(text):
         text = _SPELLING_PATTERN.sub(lambda match: _SPELLING[match.group(0)], text)
     return text

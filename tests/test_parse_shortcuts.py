@@ -11,8 +11,8 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.parse import lines
-from pipeline.parse.layout import reflow_columns
+from pipeline.parse import lines, values
+from pipeline.parse.layout import lines_may_have_columns, may_have_columns, reflow_columns
 from pipeline.parse.lines import (
     _CELL_SPLIT,
     _SPACE,
@@ -24,7 +24,7 @@ from pipeline.parse.lines import (
 )
 from pipeline.parse.state import ParseState
 from pipeline.parse.template import NO_ROLE, Prepared, fold, load_template
-from pipeline.parse.values import split_top_level
+from pipeline.parse.values import restore_case, smart_title, split_top_level
 from schemas.vocabulary import label_key, load_vocabulary, template_data
 
 SOME = settings(max_examples=300, deadline=None)
@@ -80,11 +80,24 @@ def test_a_lines_cells_are_those_the_cell_pattern_cuts(text: str) -> None:
     text_pieces,
     text_pieces,
 )
+@example("Funding", "ﬁ", " é")
+@example("Data use", "", "\u0301 İ")
+@example("How is data used", "é ", "?")
 def test_the_first_word_check_keeps_every_line_whose_key_is_a_heading(heading: str, before: str, after: str) -> None:
+    """Also for text beyond ASCII after its first word (a ligature or accent before it, it is not judged)."""
     template = load_template()
     for text in (heading, heading.upper(), f"The {heading}", f"{before}{heading}", f"{heading}{after}"):
         if template.section_keys.get(label_key(text)) is not None:
             assert template.heading(text) is not None, text
+
+
+def test_a_heading_spelled_beyond_ascii_inside_its_first_word_is_a_heading() -> None:
+    """The first-word check judges text beyond ASCII only when it is ASCII past that word: a fullwidth
+    letter inside the word ('Overvieｗ', NFKD 'Overview') leaves the line to its full key."""
+    template = load_template()
+    for text in ("Overvieｗ", "Ｏverview", "Data usｅ", "Funding ▶"):
+        assert template.section_keys.get(label_key(text)) is not None, text
+        assert template.heading(text) is not None, text
 
 
 # --- paragraphs: needles, groups read off the folded text, lines built in C, bullet lists, list words ---
@@ -284,6 +297,88 @@ def _former_clean(raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
 def test_a_line_is_cleaned_as_the_general_path_cleans_it(raw: str) -> None:
     """Text with single inner spaces only is its own clean text (and, split at tabs, its own cells)."""
     assert lines._clean(raw) == _former_clean(raw)
+
+
+_QUOTE_PIECES = ["‘", "’", "‚", "‛", "“", "”", "„", "\u00ad", "\ufeff", "ﬁ", "\u00a0", "é", "a", "'", '"', " "]
+
+
+@SOME
+@given(st.lists(st.sampled_from(_QUOTE_PIECES), max_size=12).map("".join))
+@example("“city’s” pro\u00adﬁle")
+def test_quotes_are_straightened_as_the_translation_table_straightens_them(text: str) -> None:
+    """normalise_characters replaces only the curly quotes present: what str.translate(_QUOTES) gives."""
+    expected = text if text.isascii() else unicodedata.normalize("NFKC", text.lstrip("\ufeff"))
+    if not text.isascii():
+        expected = expected.translate(lines._QUOTES).replace("\u00ad", "")
+    assert normalise_characters(text) == expected
+
+
+def _former_restore_case(name: str, body: str) -> str:
+    """restore_case as written before its lower case of the body became bytes."""
+    if not name.isupper():
+        return name
+    if name.isascii():
+        flat = body.replace("\n", " ").replace("\t", " ")
+        lowered = flat.lower()
+        if len(lowered) == len(flat):
+            needle = " ".join(name.lower().split())
+            start = lowered.find(needle)
+            while start >= 0:
+                end = start + len(needle)
+                before, after = flat[start - 1 : start], flat[end : end + 1]
+                if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                    found = flat[start:end]
+                    if found[:1].isupper() and not found.isupper():
+                        return found
+                start = lowered.find(needle, start + 1)
+            return smart_title(name)
+    pattern = re.compile(r"(?<!\w)" + re.escape(name).replace(r"\ ", r"\s+") + r"(?!\w)", re.I)
+    for match in pattern.finditer(body):
+        found = " ".join(match.group(0).split())
+        if found[:1].isupper() and not found.isupper():
+            return found
+    return smart_title(name)
+
+
+_CASE_PIECES = ["SAN", "San", "san", " ", "\n", "\t", "JOSE", "Jose", "José", "?", "İ", "\u212a", "K", "k", "é", "_"]
+_CASE_PIECES += ["▶", ".", "O'", "-", "x"]
+case_texts = st.lists(st.sampled_from(_CASE_PIECES), max_size=14).map("".join)
+
+
+@SOME
+@given(case_texts, case_texts)
+@example("SAN JOSE", "Welcome to San\nJose ▶ today")
+@example("K?", "▶ k? and K? and \u212a? K?x")
+@example("KIEL", "\u212aiel and Kiel")
+@example("K?", "Ké ▶ and K?")
+def test_a_capitalised_name_is_found_as_the_lower_cased_text_finds_it(name: str, body: str) -> None:
+    """restore_case finds an ASCII name in the body's lower case as bytes: what str.lower's text gives."""
+    values._flattened.cache_clear()
+    assert restore_case(name.upper(), body) == _former_restore_case(name.upper(), body)
+
+
+def test_only_the_listed_characters_lower_case_to_other_than_one_non_ascii_character() -> None:
+    """The byte search of restore_case rests on this: every other character beyond ASCII lower-cases to
+    exactly one character beyond ASCII, so '?' in the bytes never hides or fakes a match."""
+    odd = [chr(code) for code in range(128, 0x110000) if not _one_non_ascii(chr(code).lower())]
+    assert sorted(odd) == sorted(values._LOWER_NOT_ONE_NON_ASCII)
+
+
+def _one_non_ascii(text: str) -> bool:
+    return len(text) == 1 and not text.isascii()
+
+
+_GAP_PIECES = ["a", " ", "  ", "\n", "\r", "\r\n", "\ufeff", "▶", "é", "\u00a0", "\u2003", "\u3000", "\u200b", "\t"]
+
+
+@SOME
+@given(st.lists(st.sampled_from(_GAP_PIECES), max_size=16).map("".join))
+@example("▶ Mayor\nCafé\u2003Bar")
+@example("\ufeff▶\r\u00a0")
+def test_a_texts_lines_may_have_columns_where_the_whole_text_may(text: str) -> None:
+    """The wide spaces looked for in the lines beyond ASCII only: the answer of the whole text's scan."""
+    raw_lines = split_source_lines(text.lstrip("\ufeff"))
+    assert lines_may_have_columns(text, raw_lines) == may_have_columns(text)
 
 
 @SOME

@@ -22,16 +22,18 @@ _PLACE_IN_BRACKETS = re.compile(r"^(.+?)\s*(?:\((.+)\)|[-–|]\s+(.+))$")
 
 def find_header(state: ParseState) -> int | Rejection:
     """Create the record from the title line and return its line number, or say why there is none."""
-    # the title and the line after it are among the first HEADER_SEARCH_LINES + 1 non-blank lines
-    non_blank = list(islice(filter(_TEXT, state.lines), HEADER_SEARCH_LINES + 1))  # lines with text, in C
-    for index, line in enumerate(non_blank[:HEADER_SEARCH_LINES]):
+    # the title and the line after it are among the first HEADER_SEARCH_LINES + 1 non-blank lines, read
+    # lazily (filtered in C): the title is usually the first of them
+    non_blank = islice(filter(_TEXT, state.lines), HEADER_SEARCH_LINES + 1)
+    for line in islice(non_blank, HEADER_SEARCH_LINES):
         place = state.template.header_place(line.text)
         if place is None:
             continue
         used = [line]
-        if not place and index + 1 < len(non_blank):
-            used.append(non_blank[index + 1])
-            place = non_blank[index + 1].text
+        following = next(non_blank, None) if not place else None
+        if following is not None:
+            used.append(following)
+            place = following.text
         parts = [p.strip() for p in split_top_level(place, ",")]
         if len(parts) == 1:
             match = _PLACE_IN_BRACKETS.match(place)

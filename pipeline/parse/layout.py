@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import filterfalse
 from typing import NamedTuple
 
 FULL_WIDTH, LEFT, RIGHT = 0, 1, 2
@@ -52,6 +53,18 @@ def may_have_columns(text: str) -> bool:
         return True
     # one substring search per wide space: several times faster than a character-class scan
     return not text.isascii() and any(space in text for space in _WIDE_SPACES)
+
+
+def lines_may_have_columns(text: str, lines: list[str]) -> bool:
+    """may_have_columns(text) for ``text`` split into ``lines``: the wide spaces are looked for in the
+    lines beyond ASCII only (a few per document; str.isascii reads a flag), not all over a text that
+    one bullet or dash puts beyond ASCII."""
+    if "   " in text:
+        return True
+    if text.isascii():
+        return False
+    beyond = "".join(filterfalse(str.isascii, lines))
+    return any(space in beyond for space in _WIDE_SPACES)
 
 
 def _may_have_gap(text: str) -> bool:

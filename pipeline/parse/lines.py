@@ -9,15 +9,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import partial
-from itertools import count, repeat
+from itertools import count
+from operator import add
 from typing import NamedTuple
 
-from pipeline.parse.layout import may_have_columns, reflow_columns
+from pipeline.parse.layout import lines_may_have_columns, reflow_columns
 
 _BULLET = re.compile(r"^(?:(?:[-*+–—](?=\s))|[•●▪■□◦○·▶►▸▹➢➤➔→✓✔✗✘☐☑◆◇❖]|(?:\d{1,2}[.)](?=\s)))\s*")
 _HEADING = re.compile(r"^#{1,6}\s+")
 _EMPHASIS = re.compile(r"\*\*|__")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
+_QUOTE_PAIRS = tuple((chr(old), new) for old, new in _QUOTES.items())
+"""_QUOTES as (curly, straight) pairs: str.translate with a dict costs microseconds per line even when
+no curly quote is there, a substring test per quote a fraction of that."""
 _CELL_SPLIT = re.compile(r"\t+|\s{3,}")
 _SPACE = re.compile(r"[ \u00a0\u2000-\u200b\u202f\u205f\u3000\f\v]+")
 _OTHER_SPACE = re.compile(r"[^\S ]")
@@ -56,7 +60,10 @@ def normalise_characters(text: str) -> str:
         return text
     text = text.lstrip("\ufeff")
     text = unicodedata.normalize("NFKC", text)
-    return text.translate(_QUOTES).replace("\u00ad", "")
+    for curly, straight in _QUOTE_PAIRS:  # text.translate(_QUOTES), done only where a quote occurs
+        if curly in text:
+            text = text.replace(curly, straight)
+    return text.replace("\u00ad", "") if "\u00ad" in text else text
 
 
 def split_source_lines(text: str) -> list[str]:
@@ -75,14 +82,15 @@ CLEAN_CACHE_LIMIT = 1 << 15
 """Raw lines whose cleaning _CLEANED keeps before it is emptied: bounded memory on any corpus."""
 
 
-class _Cleaned(dict[str, tuple[str, bool, bool, tuple[str, ...]]]):
-    """_clean's answer per raw line. Headings, labels and list options recur in every document; a plain
+class _Cleaned(dict[str, tuple[str, bool, bool, tuple[str, ...], int]]):
+    """_clean's answer per raw line, then the column of a full-width line (0): the fields of its Line after
+    the number and the raw text. Headings, labels and list options recur in every document; a plain
     dict answers a known line in C (cheaper than lru_cache, which also reorders its entries)."""
 
-    def __missing__(self, raw: str) -> tuple[str, bool, bool, tuple[str, ...]]:
+    def __missing__(self, raw: str) -> tuple[str, bool, bool, tuple[str, ...], int]:
         if len(self) >= CLEAN_CACHE_LIMIT:
             self.clear()
-        cleaned = self[raw] = _clean(raw)
+        cleaned = self[raw] = (*_clean(raw), 0)
         return cleaned
 
 
@@ -142,13 +150,12 @@ def to_lines(text: str) -> list[Line]:
     The lines are built by C iterators only (map, zip, the lookup of _CLEANED): no Python bytecode runs
     for a line cleaned before, which makes this several times cheaper than a loop over the lines."""
     raw_lines = split_source_lines(text.lstrip("\ufeff"))
-    if not may_have_columns(text):
-        numbers, columns = count(1), repeat(0)
-    else:
-        numbers, raw_lines, columns = zip(*reflow_columns(raw_lines), strict=True)  # type: ignore[assignment]
-    texts, bullets, headings, cells = zip(*map(_CLEANED.__getitem__, raw_lines), strict=True)
-    # strict=False: ``numbers`` and ``columns`` may be endless (count, repeat); the others are as long as the lines
-    return list(map(_new_line, zip(numbers, raw_lines, texts, bullets, headings, cells, columns, strict=False)))
+    if not lines_may_have_columns(text, raw_lines):
+        # (number, raw) + (text, bullet, heading, cells, 0): each Line's fields in one tuple, no transposing
+        return list(map(_new_line, map(add, zip(count(1), raw_lines), map(_CLEANED.__getitem__, raw_lines))))
+    numbers, raw_lines, columns = zip(*reflow_columns(raw_lines), strict=True)
+    texts, bullets, headings, cells, _ = zip(*map(_CLEANED.__getitem__, raw_lines), strict=True)
+    return list(map(_new_line, zip(numbers, raw_lines, texts, bullets, headings, cells, columns, strict=True)))
 
 
 def join_wrapped(parts: list[str]) -> str:

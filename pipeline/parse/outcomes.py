@@ -29,8 +29,9 @@ def read_outcomes(state: ParseState, section: Section) -> None:
     single: list[Line] = []
     for line in [*grid, _END]:
         if len(line.cells) >= 2:
-            cells.extend(group_labels(state, single, vocabulary, section.name))
-            single = []
+            if single:  # no single lines before this row: nothing to group (most rows follow a row)
+                cells.extend(group_labels(state, single, vocabulary, section.name))
+                single = []
             cells.extend((cell, [line]) for cell in line.cells)
         else:
             single.append(line)

@@ -20,8 +20,9 @@ MAX_HEADING_WORDS = 12
 CACHE_LIMIT = 1 << 15
 """Entries kept per text-keyed cache before it is emptied: bounded memory on any corpus."""
 _MISSING = object()
-_FIRST_WORD = re.compile(r"[a-z0-9]+")
-"""The first word of a lower-cased ASCII text as label_key cuts words."""
+_FIRST_WORD = re.compile(r"[A-Za-z0-9]+")
+"""The first word of an ASCII text as label_key cuts words (lower-cased after the match: on ASCII text,
+the same word as [a-z0-9]+ finds in the lower-cased text, without lower-casing the whole line)."""
 _ARTICLES = frozenset({"a", "an", "the"})
 """Leading words label_key may drop (its _ARTICLE_WORDS)."""
 """A cache miss (dict.get with a default: cheaper than catching KeyError on every new line)."""
@@ -376,11 +377,14 @@ class Template:
         cached = self._roles.get(text, _MISSING)
         if cached is not _MISSING:
             return cached  # type: ignore[return-value]
-        title = label_key(text) if self.header_place(text) is not None else None
+        # header_place and is_page_furniture inlined: each line new to the process is classified here
+        title = label_key(text) if self._header.match(text) else None
         heading = self.heading(text) if text.count(" ") < MAX_HEADING_WORDS else None
-        found = (title, self.is_page_furniture(text), heading)
-        if found == NO_ROLE:
+        furniture = self._furniture is not None and self._furniture.fullmatch(text) is not None
+        if title is None and heading is None and not furniture:
             found = NO_ROLE  # one shared object: readers tell content lines by identity
+        else:
+            found = (title, furniture, heading)
         if len(self._roles) >= CACHE_LIMIT:
             self._roles.clear()
         self._roles[text] = found
@@ -429,14 +433,18 @@ class Template:
         return found
 
     def _may_be_section_key(self, text: str) -> bool:
-        """False when the key of an ASCII text cannot be a section's: its first word (spelled as
-        label_key spells words, one by one) starts no section key. Spares most lines a full key."""
-        if not text.isascii() or "&" in text:
-            return True
-        first = _FIRST_WORD.search(text.lower())
+        """False when the key of a text cannot be a section's: its first word (spelled as label_key
+        spells words, one by one) starts no section key. Spares most lines a full key. A text beyond
+        ASCII is judged so when it is ASCII up to the character after that word: label_key's Unicode
+        steps (NFKD, accents dropped, lower case) change no character there, so the word is the same."""
+        first = _FIRST_WORD.search(text)  # on ASCII text: the first word of text.lower(), not lowered
         if first is None:
             return True
-        word = first.group(0)
+        if not text.isascii() and not text[: first.end() + 1].isascii():
+            return True
+        if "&" in text:
+            return True
+        word = first.group(0).lower()
         return word in _ARTICLES or label_key(word) in self._section_first_words
 
     def readers_of(self, section: str) -> tuple[tuple[Fact, ...], tuple[tuple[str, tuple[Prepared, ...]], ...]]:

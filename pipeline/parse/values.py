@@ -189,20 +189,32 @@ def restore_case(name: str, body: str) -> str:
     return smart_title(name)
 
 
+_LOWER_NOT_ONE_NON_ASCII = ("\u0130", "\u212a")
+"""The characters beyond ASCII whose lower case is not one character beyond ASCII ('İ' gives two, the
+Kelvin sign 'k'); a test checks every code point."""
+
+
 @lru_cache(maxsize=2)
-def _flattened(body: str) -> tuple[str, str] | None:
+def _flattened(body: str) -> tuple[str, str | bytes] | None:
     """The body on one line, and lower-cased, when lower-casing keeps every offset (no character
-    lower-cases to two, as 'İ' does); computed once for the city, region and country."""
+    lower-cases to two, as 'İ' does); computed once for the city, region and country. Without those
+    characters the lower case is bytes (ASCII letters lower-cased, '?' for every other character): an
+    ASCII name is found at the same offsets, without str.lower's per-character look-ups beyond ASCII."""
     flat = body.replace("\n", " ").replace("\t", " ")
+    if flat.isascii() or not any(character in flat for character in _LOWER_NOT_ONE_NON_ASCII):
+        return flat, flat.encode("ascii", "replace").lower()
     lowered = flat.lower()
     return (flat, lowered) if len(lowered) == len(flat) else None
 
 
-def _restore_case_found(name: str, flat: str, lowered: str) -> str:
+def _restore_case_found(name: str, flat: str, lowered: str | bytes) -> str:
     """restore_case for an ASCII name without compiling a pattern per document: the name is found
     with str.find in the lower-cased body (its words may be wrapped onto the next line)."""
     needle = " ".join(name.lower().split())
-    start = lowered.find(needle)
+    if isinstance(lowered, bytes) and "?" in needle:
+        lowered = flat.lower()  # '?' stands for any non-ASCII character in the bytes: compare text
+    key = needle.encode("ascii") if isinstance(lowered, bytes) else needle
+    start = lowered.find(key)  # type: ignore[arg-type]
     while start >= 0:
         end = start + len(needle)
         before, after = flat[start - 1 : start], flat[end : end + 1]
@@ -210,7 +222,7 @@ def _restore_case_found(name: str, flat: str, lowered: str) -> str:
             found = flat[start:end]
             if found[:1].isupper() and not found.isupper():
                 return found
-        start = lowered.find(needle, start + 1)
+        start = lowered.find(key, start + 1)  # type: ignore[arg-type]
     return smart_title(name)
 
 
