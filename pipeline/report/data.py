@@ -282,16 +282,30 @@ def page_digests(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     )
 
 
+def _staged(part: PagePart) -> str:
+    return f"report_page_{part.name}"
+
+
+def stage_pages(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) -> None:
+    """The rows of the pages of ``snapshot_ids``, each part in a temporary table (after ``stage_profiles``): each
+    part's query (a join for the list answers) runs once, not once per batch of pages."""
+    for part in page_parts():
+        connection.execute(
+            f"CREATE OR REPLACE TEMPORARY TABLE {_staged(part)} AS SELECT * FROM ({part.sql}) AS r "
+            "WHERE snapshot_id IN (SELECT unnest(?::VARCHAR[]))",
+            [snapshot_ids],
+        )
+
+
 def page_inputs(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) -> dict[str, dict]:
     """snapshot -> what its page shows (part -> rows, or the row for the profile), for the sorted
-    ``snapshot_ids`` (after ``stage_profiles``). Flat rows, one query per part: no query per city, no nested
-    values to convert; the range bound lets DuckDB skip the row groups of other pages."""
+    ``snapshot_ids``, consecutive among those staged (``stage_pages``): a range of the staged rows. Flat rows,
+    one query per part: no query per city, no nested values to convert."""
     pages: dict[str, dict] = {}
     for part in page_parts():
         cursor = connection.execute(
-            f"SELECT * FROM ({part.sql}) AS r WHERE snapshot_id BETWEEN ? AND ? "
-            f"AND snapshot_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY snapshot_id, {part.order}",
-            [snapshot_ids[0], snapshot_ids[-1], snapshot_ids],
+            f"SELECT * FROM {_staged(part)} WHERE snapshot_id BETWEEN ? AND ? ORDER BY snapshot_id, {part.order}",
+            [snapshot_ids[0], snapshot_ids[-1]],
         )
         names = [column[0] for column in cursor.description]
         for row in cursor.fetchall():
