@@ -297,24 +297,34 @@ def stage_pages(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) 
         )
 
 
+ITEM_COLUMNS = "dimension, label, is_free_text"
+"""What a city page shows of each list answer: its rows reach Python as tuples, by list (the most rows of a page)."""
+
+
 def page_inputs(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) -> dict[str, dict]:
-    """snapshot -> what its page shows (part -> rows, or the row for the profile), for the sorted
-    ``snapshot_ids``, consecutive among those staged (``stage_pages``): a range of the staged rows. Flat rows,
-    one query per part: no query per city, no nested values to convert."""
+    """snapshot -> what its page shows (part -> rows, or the row for the profile; list answers as list ->
+    (label, is_free_text) tuples), for the sorted ``snapshot_ids``, consecutive among those staged
+    (``stage_pages``): a range of the staged rows. Flat rows, one query per part: no query per city, no
+    nested values to convert."""
     pages: dict[str, dict] = {}
     for part in page_parts():
+        columns = f"snapshot_id, {ITEM_COLUMNS}" if part.name == "items" else "*"
         cursor = connection.execute(
-            f"SELECT * FROM {_staged(part)} WHERE snapshot_id BETWEEN ? AND ? ORDER BY snapshot_id, {part.order}",
+            f"SELECT {columns} FROM {_staged(part)} WHERE snapshot_id BETWEEN ? AND ? "
+            f"ORDER BY snapshot_id, {part.order}",
             [snapshot_ids[0], snapshot_ids[-1]],
         )
         names = [column[0] for column in cursor.description]
         for row in cursor.fetchall():
-            record = dict(zip(names, row, strict=True))
-            page = pages.setdefault(record["snapshot_id"], {"items": [], "claims": [], "changes": [], "others": []})
-            if part.many:
-                page[part.name].append(record)
+            page = pages.get(row[0]) or pages.setdefault(
+                row[0], {"items": {}, "claims": [], "changes": [], "others": []}
+            )
+            if part.name == "items":
+                page["items"].setdefault(row[1], []).append(row[2:])
+            elif part.many:
+                page[part.name].append(dict(zip(names, row, strict=True)))
             else:
-                page[part.name] = record
+                page[part.name] = dict(zip(names, row, strict=True))
     return pages
 
 
