@@ -5,6 +5,8 @@ so the report and any BI dashboard see the same numbers.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -286,15 +288,23 @@ def _staged(part: PagePart) -> str:
     return f"report_page_{part.name}"
 
 
-def stage_pages(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) -> None:
+@contextmanager
+def staged_pages(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) -> Iterator[None]:
     """The rows of the pages of ``snapshot_ids``, each part in a temporary table (after ``stage_profiles``): each
-    part's query (a join for the list answers) runs once, not once per batch of pages."""
-    for part in page_parts():
-        connection.execute(
-            f"CREATE OR REPLACE TEMPORARY TABLE {_staged(part)} AS SELECT * FROM ({part.sql}) AS r "
-            "WHERE snapshot_id IN (SELECT unnest(?::VARCHAR[]))",
-            [snapshot_ids],
-        )
+    part's query (a join for the list answers) runs once, not once per batch of pages. Dropped on leaving, so
+    their memory is free again before the index is built."""
+    parts = page_parts()
+    try:
+        for part in parts:
+            connection.execute(
+                f"CREATE OR REPLACE TEMPORARY TABLE {_staged(part)} AS SELECT * FROM ({part.sql}) AS r "
+                "WHERE snapshot_id IN (SELECT unnest(?::VARCHAR[]))",
+                [snapshot_ids],
+            )
+        yield
+    finally:
+        for part in parts:
+            connection.execute(f"DROP TABLE IF EXISTS {_staged(part)}")
 
 
 ITEM_COLUMNS = "dimension, label, is_free_text"
@@ -304,7 +314,7 @@ ITEM_COLUMNS = "dimension, label, is_free_text"
 def page_inputs(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) -> dict[str, dict]:
     """snapshot -> what its page shows (part -> rows, or the row for the profile; list answers as list ->
     (label, is_free_text) tuples), for the sorted ``snapshot_ids``, consecutive among those staged
-    (``stage_pages``): a range of the staged rows. Flat rows, one query per part: no query per city, no
+    (``staged_pages``): a range of the staged rows. Flat rows, one query per part: no query per city, no
     nested values to convert."""
     pages: dict[str, dict] = {}
     for part in page_parts():
