@@ -318,9 +318,9 @@ def page_inputs(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) 
     nested values to convert."""
     pages: dict[str, dict] = {}
     for part in page_parts():
-        columns = f"snapshot_id, {ITEM_COLUMNS}" if part.name == "items" else "*"
+        columns = ITEM_COLUMNS if part.name == "items" else "* EXCLUDE (snapshot_id)"
         cursor = connection.execute(
-            f"SELECT {columns} FROM {_staged(part)} WHERE snapshot_id BETWEEN ? AND ? "
+            f"SELECT snapshot_id, {columns} FROM {_staged(part)} WHERE snapshot_id BETWEEN ? AND ? "
             f"ORDER BY snapshot_id, {part.order}",
             [snapshot_ids[0], snapshot_ids[-1]],
         )
