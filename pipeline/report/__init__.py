@@ -19,7 +19,7 @@ import duckdb
 from pipeline.paths import REPORT_DIR
 from pipeline.publish.staging import current_version
 from pipeline.report.charts import standalone
-from pipeline.report.data import load_index, page_digests, page_inputs, stage_profiles
+from pipeline.report.data import load_index, page_digests, page_inputs, stage_profiles, staged_pages
 from pipeline.report.layout import STYLESHEET, city_page_name, wave_chart_name
 from pipeline.report.manifest import (
     MANIFEST_FILE,
@@ -147,8 +147,9 @@ def render_report(
             digests = sorted(page_digests(connection).items())
             pages, to_render = _reuse(str(report_dir), str(staging), previous, digests)
             carried_over = len(pages)
-            for batch in _batches(sorted(to_render.items()), BATCH_PAGES):
-                pages |= _write_city_pages(connection, dict(batch), str(staging), notice)
+            with staged_pages(connection, sorted(to_render)):
+                for batch in _batches(sorted(to_render.items()), BATCH_PAGES):
+                    pages |= _write_city_pages(connection, dict(batch), str(staging), notice)
             index = load_index(connection)
         charts = {wave.wave: wave_charts(wave) for wave in index.waves}
         for wave, wave_svgs in charts.items():

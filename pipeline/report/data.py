@@ -5,6 +5,8 @@ so the report and any BI dashboard see the same numbers.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -282,25 +284,57 @@ def page_digests(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     )
 
 
+def _staged(part: PagePart) -> str:
+    return f"report_page_{part.name}"
+
+
+@contextmanager
+def staged_pages(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) -> Iterator[None]:
+    """The rows of the pages of ``snapshot_ids``, each part in a temporary table (after ``stage_profiles``): each
+    part's query (a join for the list answers) runs once, not once per batch of pages. Dropped on leaving, so
+    their memory is free again before the index is built."""
+    parts = page_parts()
+    try:
+        for part in parts:
+            connection.execute(
+                f"CREATE OR REPLACE TEMPORARY TABLE {_staged(part)} AS SELECT * FROM ({part.sql}) AS r "
+                "WHERE snapshot_id IN (SELECT unnest(?::VARCHAR[]))",
+                [snapshot_ids],
+            )
+        yield
+    finally:
+        for part in parts:
+            connection.execute(f"DROP TABLE IF EXISTS {_staged(part)}")
+
+
+ITEM_COLUMNS = "dimension, label, is_free_text"
+"""What a city page shows of each list answer: its rows reach Python as tuples, by list (the most rows of a page)."""
+
+
 def page_inputs(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[str]) -> dict[str, dict]:
-    """snapshot -> what its page shows (part -> rows, or the row for the profile), for the sorted
-    ``snapshot_ids`` (after ``stage_profiles``). Flat rows, one query per part: no query per city, no nested
-    values to convert; the range bound lets DuckDB skip the row groups of other pages."""
+    """snapshot -> what its page shows (part -> rows, or the row for the profile; list answers as list ->
+    (label, is_free_text) tuples), for the sorted ``snapshot_ids``, consecutive among those staged
+    (``staged_pages``): a range of the staged rows. Flat rows, one query per part: no query per city, no
+    nested values to convert."""
     pages: dict[str, dict] = {}
     for part in page_parts():
+        columns = ITEM_COLUMNS if part.name == "items" else "* EXCLUDE (snapshot_id)"
         cursor = connection.execute(
-            f"SELECT * FROM ({part.sql}) AS r WHERE snapshot_id BETWEEN ? AND ? "
-            f"AND snapshot_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY snapshot_id, {part.order}",
-            [snapshot_ids[0], snapshot_ids[-1], snapshot_ids],
+            f"SELECT snapshot_id, {columns} FROM {_staged(part)} WHERE snapshot_id BETWEEN ? AND ? "
+            f"ORDER BY snapshot_id, {part.order}",
+            [snapshot_ids[0], snapshot_ids[-1]],
         )
         names = [column[0] for column in cursor.description]
         for row in cursor.fetchall():
-            record = dict(zip(names, row, strict=True))
-            page = pages.setdefault(record["snapshot_id"], {"items": [], "claims": [], "changes": [], "others": []})
-            if part.many:
-                page[part.name].append(record)
+            page = pages.get(row[0]) or pages.setdefault(
+                row[0], {"items": {}, "claims": [], "changes": [], "others": []}
+            )
+            if part.name == "items":
+                page["items"].setdefault(row[1], []).append(row[2:])
+            elif part.many:
+                page[part.name].append(dict(zip(names, row, strict=True)))
             else:
-                page[part.name] = record
+                page[part.name] = dict(zip(names, row, strict=True))
     return pages
 
 

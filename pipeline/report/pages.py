@@ -290,7 +290,7 @@ def _facts(city: dict) -> str:
         "Approach": city["approach_label"] or "not stated",
         "Source document": city["source_path"] or "—",
     }
-    items = [f"<dt>{escape(key)}</dt><dd>{escape(str(value))}</dd>" for key, value in facts.items()]
+    items = [f"<dt>{_text(key)}</dt><dd>{escape(str(value))}</dd>" for key, value in facts.items()]
     if website:
         items.insert(4, f"<dt>Website</dt><dd>{escape(str(website))}</dd>")
     return f'<dl class="facts">{"".join(items)}</dl>'
@@ -366,11 +366,12 @@ def headline_answers(city: dict) -> list[tuple[str, str, bool]]:
     return answers
 
 
-def _list_answer(name: str, items: list[dict]) -> str:
+def _list_answer(name: str, items: list[tuple[str, bool]]) -> str:
+    """``items``: (label, is_free_text) of each answer of one list, in order."""
     if not items:
         return f"<p>{name} named none.</p>"
     entries = "".join(
-        f"<li>{MARK}{_text(item['label'])}{FREE_TEXT_NOTE if item['is_free_text'] else ''}</li>" for item in items
+        f"<li>{MARK}{_text(label)}{FREE_TEXT_NOTE if free_text else ''}</li>" for label, free_text in items
     )
     return f'<p>{name} named {len(items)}:</p><ul class="answers">{entries}</ul>'
 
@@ -407,8 +408,7 @@ def city_page(inputs: dict) -> str:
         _compare("team-size", "Innovation team size", _team(name, city), wave),
     ]
     for dimension, label in REPORT_DIMENSIONS.items():
-        items = [item for item in inputs["items"] if item["dimension"] == dimension]
-        body.append(_compare(dimension, label, _list_answer(name, items), wave))
+        body.append(_compare(dimension, label, _list_answer(name, inputs["items"].get(dimension, [])), wave))
     if inputs["claims"]:
         claims = "".join(f"<li>{MARK}{_text(claim_label(claim))}</li>" for claim in inputs["claims"])
         own = f'<p>The document of {name} says:</p><ul class="answers">{claims}</ul>'
