@@ -24,7 +24,7 @@ from pipeline.parse.lines import (
 )
 from pipeline.parse.state import ParseState
 from pipeline.parse.template import NO_ROLE, Prepared, fold, load_template
-from pipeline.parse.values import restore_case, smart_title, split_top_level
+from pipeline.parse.values import restore_case, restore_case_in_lines, smart_title, split_top_level
 from schemas.vocabulary import label_key, load_vocabulary, template_data
 
 SOME = settings(max_examples=300, deadline=None)
@@ -355,6 +355,20 @@ def test_a_capitalised_name_is_found_as_the_lower_cased_text_finds_it(name: str,
     """restore_case finds an ASCII name in the body's lower case as bytes: what str.lower's text gives."""
     values._flattened.cache_clear()
     assert restore_case(name.upper(), body) == _former_restore_case(name.upper(), body)
+
+
+@SOME
+@given(case_texts, st.lists(case_texts, max_size=6))
+@example("SAN", ["SAN JOSE", "", "San_x san", "x San"])
+@example("KIEL", ["\u212aiel", "Kiel"])
+@example("KIEL", ["İ", "Kiel"])
+@example("SAN JOSE", ["Welcome to San", "Jose today"])
+def test_a_name_is_found_line_by_line_as_in_the_joined_body(name: str, texts: list[str]) -> None:
+    """restore_case_in_lines searches each line: the same answer as restore_case on the joined lines."""
+    texts = [" ".join(text.split()) for text in texts]  # clean line texts: single spaces, no tab or newline
+    values._flattened.cache_clear()
+    expected = restore_case(name.upper(), "\n".join(texts))
+    assert restore_case_in_lines(name.upper(), texts) == expected
 
 
 def test_only_the_listed_characters_lower_case_to_other_than_one_non_ascii_character() -> None:

@@ -9,7 +9,7 @@ from operator import itemgetter
 from pipeline.core import Rejection
 from pipeline.parse.record import SnapshotRecord
 from pipeline.parse.state import ParseState
-from pipeline.parse.values import restore_case, split_top_level
+from pipeline.parse.values import restore_case_in_lines, split_top_level
 from schemas.countries import country_code
 from schemas.vocabulary import label_key
 
@@ -45,14 +45,14 @@ def find_header(state: ParseState) -> int | Rejection:
                 f"title line {place!r} does not name '<CITY>, <Country>'",
                 line.number,
             )
-        body = "\n".join(map(_TEXT, state.lines))
-        city = restore_case(parts[0], body)
-        country = restore_case(parts[-1], body)
+        texts = list(map(_TEXT, state.lines))
+        city = restore_case_in_lines(parts[0], texts)
+        country = restore_case_in_lines(parts[-1], texts)
         region = ", ".join(parts[1:-1]) or None
         state.record = SnapshotRecord(
             city=city,
             country=country,
-            region=restore_case(region, body) if region else None,
+            region=restore_case_in_lines(region, texts) if region else None,
             country_code=country_code(country),
         )
         state.attribute(used, "header")

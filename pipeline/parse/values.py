@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 _WORD_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -186,6 +187,32 @@ def restore_case(name: str, body: str) -> str:
         found = " ".join(match.group(0).split())
         if found[:1].isupper() and not found.isupper():
             return found
+    return smart_title(name)
+
+
+def restore_case_in_lines(name: str, texts: list[str]) -> str:
+    """restore_case(name, "\n".join(texts)) without joining (nor lower-casing) the whole body when the
+    name is one ASCII word, as most are: a word never spans two lines, so the lines are searched in turn
+    and the search stops at the first proper-case match, usually in the first lines. A line start or end
+    counts as a word boundary, as the newline does in the body. A body with 'İ' (whose lower case is two
+    characters) takes restore_case's own path."""
+    if not name.isupper():
+        return name
+    needle = " ".join(name.lower().split())
+    if not name.isascii() or " " in needle or any(map(str.__contains__, texts, repeat("\u0130"))):
+        return restore_case(name, "\n".join(texts))
+    size = len(needle)
+    for text in texts:
+        lowered = text.lower()  # offsets kept: no 'İ', and every other character lower-cases to one
+        start = lowered.find(needle)
+        while start >= 0:
+            end = start + size
+            before, after = text[start - 1 : start] if start else "", text[end : end + 1]
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                found = text[start:end]
+                if found[:1].isupper() and not found.isupper():
+                    return found
+            start = lowered.find(needle, start + 1)
     return smart_title(name)
 
 
