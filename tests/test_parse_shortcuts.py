@@ -23,7 +23,7 @@ from pipeline.parse.lines import (
     to_lines,
 )
 from pipeline.parse.state import ParseState
-from pipeline.parse.template import NO_ROLE, Prepared, fold, load_template
+from pipeline.parse.template import NO_ROLE, Prepared, Template, fold, load_template
 from pipeline.parse.values import restore_case, restore_case_in_lines, smart_title, split_top_level
 from schemas.vocabulary import label_key, load_vocabulary, template_data
 
@@ -369,6 +369,32 @@ def test_a_name_is_found_line_by_line_as_in_the_joined_body(name: str, texts: li
     values._flattened.cache_clear()
     expected = restore_case(name.upper(), "\n".join(texts))
     assert restore_case_in_lines(name.upper(), texts) == expected
+
+
+_ROLE_PIECES = ["City Innovation Snapshot", "city innovation profile", "page ", "of", "12", "3", "/", " ", "©", "(c)"]
+_ROLE_PIECES += ["OECD", "Bloomberg Philanthropies", "and", "-", "x", "Overview", "\n"]
+
+
+@SOME
+@given(st.lists(st.sampled_from(_ROLE_PIECES), max_size=8).map("".join))
+@example("12")
+@example("page 3 of 12")
+@example("City Innovation Snapshot")
+@example("City Innovation Snapshot 12")
+@example("12 x")
+def test_one_scan_turns_away_only_lines_neither_title_nor_furniture(text: str) -> None:
+    """roles scans once for a title prefix or whole-line furniture: each pattern alone says the same."""
+    template = load_template()
+    title, furniture, _ = _fresh_roles(template, text)
+    assert title == (label_key(text) if template.header_place(text) is not None else None)
+    assert furniture == template.is_page_furniture(text)
+
+
+def _fresh_roles(template: Template, text: str) -> tuple[str | None, bool, object]:
+    """roles(text) classified now, not read from the cache."""
+    template.known_roles.pop(text, None)
+    found = template.roles(text)
+    return (None, False, None) if found is NO_ROLE else found
 
 
 def test_only_the_listed_characters_lower_case_to_other_than_one_non_ascii_character() -> None:

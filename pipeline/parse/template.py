@@ -142,6 +142,15 @@ def any_of(patterns: Iterable[Prepared]) -> re.Pattern[str] | None:
     return re.compile("|".join(sources), re.IGNORECASE) if sources else None
 
 
+def _title_or_furniture(prefixes: str, furniture: Iterable[Prepared]) -> re.Pattern[str]:
+    """A title prefix at the start, or page furniture filling the whole text: None from its match means
+    neither (a match may be either: roles then asks each pattern)."""
+    furniture_pattern = any_of(furniture)
+    if furniture_pattern is None:
+        return re.compile(prefixes, re.IGNORECASE)
+    return re.compile(rf"(?:{prefixes})|(?:{furniture_pattern.pattern})\Z", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Fact:
     name: str
@@ -323,6 +332,8 @@ class Template:
     """The title and a section heading as the template words them, for rejection messages."""
     _header: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _furniture: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _title_or_furniture: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    """Matches where _header matches or _furniture fully matches: most lines are neither, one scan says so."""
     _spotlight: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _intro_filter: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _headings: dict[str, tuple[str, str | None] | None] = field(init=False, repr=False, compare=False)
@@ -348,6 +359,7 @@ class Template:
         for name, value in (
             ("_header", re.compile(prefixes, re.IGNORECASE)),
             ("_furniture", any_of(self.page_furniture)),
+            ("_title_or_furniture", _title_or_furniture(prefixes, self.page_furniture)),
             ("_spotlight", re.compile(spotlight, re.IGNORECASE)),
             ("_intro_filter", re.compile(intro_keys)),
             ("_headings", {}),
@@ -377,10 +389,14 @@ class Template:
         cached = self._roles.get(text, _MISSING)
         if cached is not _MISSING:
             return cached  # type: ignore[return-value]
-        # header_place and is_page_furniture inlined: each line new to the process is classified here
-        title = label_key(text) if self._header.match(text) else None
+        # header_place and is_page_furniture inlined: each line new to the process is classified here;
+        # one scan turns away the lines that are neither (most), the few others are asked one by one
+        if self._title_or_furniture.match(text) is None:
+            title, furniture = None, False
+        else:
+            title = label_key(text) if self._header.match(text) else None
+            furniture = self._furniture is not None and self._furniture.fullmatch(text) is not None
         heading = self.heading(text) if text.count(" ") < MAX_HEADING_WORDS else None
-        furniture = self._furniture is not None and self._furniture.fullmatch(text) is not None
         if title is None and heading is None and not furniture:
             found = NO_ROLE  # one shared object: readers tell content lines by identity
         else:
