@@ -10,6 +10,7 @@ import sys
 
 import pandas as pd
 import pandera.pandas as pa
+from pandera.engines import pandas_engine
 from pandera.typing import Series
 
 from pipeline.core import REJECTION_REASONS
@@ -40,7 +41,19 @@ def _skip_pandera_optional_probes() -> None:
 
 _skip_pandera_optional_probes()
 
-Str = Series[pd.StringDtype]
+
+class Text(pandas_engine.STRING):
+    """pandas text (``str``), checked per column: pandera's own string type answers its dtype check with
+    one verdict per row, and pandera then builds a (empty) frame of failure cases and its printout for
+    every text column of every validation, passing or not: 6 ms a column, a third of a fragment's
+    validation. The rule is the same: the column's dtype is the text dtype."""
+
+    def check(self, pandera_dtype: object, data_container: pd.Series | None = None) -> bool:
+        verdict = super().check(pandera_dtype, data_container)
+        return verdict if isinstance(verdict, bool) else bool(verdict.all())
+
+
+Str = Series[Text]
 Int = Series[pd.Int64Dtype]
 Bool = Series[pd.BooleanDtype]
 Float = Series[pd.Float64Dtype]
