@@ -7,7 +7,12 @@ from pipeline.ingest.documents import SourceDocument
 from pipeline.normalize.tables import build_tables
 from pipeline.parse.document import parse_text
 from pipeline.parse.source import ParsedDocument
-from pipeline.validate.validation import WarehouseValidationError, validate_table, validate_tables
+from pipeline.validate.validation import (
+    WarehouseValidationError,
+    referential_failures,
+    validate_table,
+    validate_tables,
+)
 
 
 def parsed(text: str, path: str = "2020/stockholm.txt", document_id: str = "a" * 64) -> ParsedDocument:
@@ -84,3 +89,14 @@ def test_a_broken_vocabulary_table_is_a_product_error_not_a_rejection(tables):
     tables["vocabulary"] = pd.concat([vocabulary, vocabulary.iloc[[0]]], ignore_index=True)
     with pytest.raises(WarehouseValidationError):
         validate_tables(tables)
+
+
+def test_rows_pointing_at_a_missing_snapshot_or_an_unloaded_document_are_named(tables):
+    assert referential_failures(tables) == []
+    tables["policy_area_data"].loc[0, "snapshot_id"] = "2020-se-nowhere"
+    tables["documents"].loc[0, "status"] = "rejected"
+    failures = {(f.table, f.check, f.value) for f in referential_failures(tables)}
+    assert failures == {
+        ("policy_area_data", "references snapshots", "2020-se-nowhere"),
+        ("snapshots", "references loaded documents", "a" * 64),
+    }

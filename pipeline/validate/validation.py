@@ -8,8 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.sqlfiles import connect
 from schemas.models import DOCUMENT_SCOPED, TABLE_MODELS
@@ -47,7 +50,7 @@ class WarehouseValidationError(RuntimeError):
 def validate_table(name: str, table: pd.DataFrame) -> list[ValidationFailure]:
     try:
         TABLE_MODELS[name].validate(table, lazy=True)
-    except pa.errors.SchemaErrors as errors:
+    except pandera.errors.SchemaErrors as errors:
         return [_failure(name, table, case) for case in errors.failure_cases.to_dict("records")]
     return []
 
@@ -69,16 +72,16 @@ def _failure(name: str, table: pd.DataFrame, case: dict) -> ValidationFailure:
 def referential_failures(tables: dict[str, pd.DataFrame]) -> list[ValidationFailure]:
     """Every child row points at a loaded snapshot; every snapshot at a loaded document."""
     failures: list[ValidationFailure] = []
-    snapshot_ids = set(tables["snapshots"]["snapshot_id"])
+    snapshot_ids = tables["snapshots"]["snapshot_id"]
     for name in CHILD_TABLES:
-        orphans = tables[name][~tables[name]["snapshot_id"].isin(snapshot_ids)]
+        orphans = tables[name][~_isin(tables[name]["snapshot_id"], snapshot_ids)]
         failures += [
             ValidationFailure(name, str(row.document_id), "snapshot_id", "references snapshots", str(row.snapshot_id))
             for row in orphans.itertuples()
         ]
     documents = tables["documents"]
     loaded = documents.loc[documents["status"] == "loaded", "document_id"]
-    stray = tables["snapshots"][~tables["snapshots"]["document_id"].isin(set(loaded))]
+    stray = tables["snapshots"][~_isin(tables["snapshots"]["document_id"], loaded)]
     failures += [
         ValidationFailure(
             "snapshots", str(row.document_id), "document_id", "references loaded documents", str(row.document_id)
@@ -86,6 +89,14 @@ def referential_failures(tables: dict[str, pd.DataFrame]) -> list[ValidationFail
         for row in stray.itertuples()
     ]
     return failures
+
+
+def _isin(values: pd.Series, allowed: pd.Series) -> np.ndarray:
+    """``values.isin(allowed)`` by Arrow's hash lookup: pandas' isin of an Arrow-backed text column first
+    turns each allowed value into an Arrow scalar in Python (a third of a second per thousand documents)."""
+    column = pa.array(values, from_pandas=True)
+    found = pc.is_in(column, value_set=pa.array(allowed, from_pandas=True).cast(column.type))
+    return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def referential_failures_in_files(parquet: dict[str, str]) -> list[ValidationFailure]:
