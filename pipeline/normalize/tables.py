@@ -191,75 +191,93 @@ def table_rows(
     parsed: list[ParsedDocument], assigned: dict[str, str | Rejection] | None = None
 ) -> dict[str, list[dict]]:
     """The rows of every document-scoped table, as dicts keyed by the models' columns, in input order."""
-    rows: dict[str, list[dict]] = {name: [] for name in TABLE_MODELS if name != "vocabulary"}
+    return {
+        name: [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+        for name, columns in table_columns(parsed, assigned).items()
+    }
+
+
+def table_columns(
+    parsed: list[ParsedDocument], assigned: dict[str, str | Rejection] | None = None
+) -> dict[str, dict[str, list]]:
+    """The same rows as :func:`table_rows`, as one list per column (the models' columns, in their order):
+    Arrow builds a table from columns without looking a key up in a dict per row and value, and the
+    child tables' columns fill with one list comprehension per column instead of one dict per row."""
+    tables: dict[str, dict[str, list]] = {
+        name: {column: [] for column in column_names(name)} for name in TABLE_MODELS if name != "vocabulary"
+    }
     if assigned is None:
         assigned = assign_snapshots(snapshot_claims(parsed))
     for doc in parsed:
         source = doc.source
         outcome = assigned.get(source.path, doc.rejection)
-        line_count = doc.line_count
         loaded = isinstance(outcome, str)
-        rows["documents"].append(
-            {
-                "document_id": source.document_id,
-                "path": source.path,
-                "survey_wave": source.survey_wave,
-                "size_bytes": source.size_bytes,
-                "source_format": source.source_format,
-                "line_count": line_count,
-                "status": "loaded" if loaded else "rejected",
-                "snapshot_id": outcome if loaded else None,
-                "parser_version": PARSER_VERSION,
-            }
+        _append(
+            tables["documents"],
+            document_id=source.document_id,
+            path=source.path,
+            survey_wave=source.survey_wave,
+            size_bytes=source.size_bytes,
+            source_format=source.source_format,
+            line_count=doc.line_count,
+            status="loaded" if loaded else "rejected",
+            snapshot_id=outcome if loaded else None,
+            parser_version=PARSER_VERSION,
         )
         if not loaded:
             rejection = outcome if isinstance(outcome, Rejection) else doc.rejection
             assert rejection is not None
-            rows["rejected_documents"].append(
-                {
-                    "document_id": source.document_id,
-                    "path": source.path,
-                    "reason": rejection.reason,
-                    "message": rejection.message,
-                    "line": rejection.line,
-                }
+            _append(
+                tables["rejected_documents"],
+                document_id=source.document_id,
+                path=source.path,
+                reason=rejection.reason,
+                message=rejection.message,
+                line=rejection.line,
             )
             continue
         record = doc.record
         assert record is not None and isinstance(outcome, str)
         sid, did = outcome, source.document_id
-        keys = {"snapshot_id": sid, "document_id": did}
-        rows["snapshots"].append(_snapshot_row(sid, doc, record))
-        rows["snapshot_items"].extend(
-            {**keys, "dimension": i.dimension, "position": i.position, "code": i.code,
-             "label": i.label, "source_line": i.source_line}
-            for i in record.items
-        )  # fmt: skip
-        rows["policy_area_data"].extend(
-            {**keys, "position": a.position, "policy_area": a.code, "label": a.label,
-             "data_status": a.data_status, "source_line": a.source_line}
-            for a in record.policy_area_data
-        )  # fmt: skip
-        rows["benchmark_claims"].extend(
-            {**keys, "position": n, "topic": c.topic, "city_value": c.city_value,
-             "comparator": c.comparator, "refers_to_city_value": c.refers_to_city_value,
-             "stated_pct": c.stated_pct, "stated_text": c.stated_text, "stated_low": c.stated_low,
-             "stated_high": c.stated_high, "sentence": c.sentence, "source_line": c.source_line}
-            for n, c in enumerate(record.benchmark_claims, start=1)
-        )  # fmt: skip
-        rows["unparsed_lines"].extend(
-            {
-                **keys,
-                "line_number": u.line_number,
-                "column": u.column,
-                "section": u.section,
-                "reason": u.reason,
-                "text": u.text,
-            }
-            for u in record.unparsed_lines
-        )
-        rows["line_attributions"].extend(
-            {**keys, "line_number": number, "field": field} for number, field in sorted(record.line_fields.items())
-        )
-        rows["parse_reports"].append(_report_row(sid, doc, record))
-    return rows
+        _append(tables["snapshots"], **_snapshot_row(sid, doc, record))
+        items = record.items
+        _extend(tables["snapshot_items"], len(items), snapshot_id=sid, document_id=did,
+                dimension=[i.dimension for i in items], position=[i.position for i in items],
+                code=[i.code for i in items], label=[i.label for i in items],
+                source_line=[i.source_line for i in items])  # fmt: skip
+        areas = record.policy_area_data
+        _extend(tables["policy_area_data"], len(areas), snapshot_id=sid, document_id=did,
+                position=[a.position for a in areas], policy_area=[a.code for a in areas],
+                label=[a.label for a in areas], data_status=[a.data_status for a in areas],
+                source_line=[a.source_line for a in areas])  # fmt: skip
+        claims = record.benchmark_claims
+        _extend(tables["benchmark_claims"], len(claims), snapshot_id=sid, document_id=did,
+                position=list(range(1, len(claims) + 1)), topic=[c.topic for c in claims],
+                city_value=[c.city_value for c in claims], comparator=[c.comparator for c in claims],
+                refers_to_city_value=[c.refers_to_city_value for c in claims],
+                stated_pct=[c.stated_pct for c in claims], stated_text=[c.stated_text for c in claims],
+                stated_low=[c.stated_low for c in claims], stated_high=[c.stated_high for c in claims],
+                sentence=[c.sentence for c in claims], source_line=[c.source_line for c in claims])  # fmt: skip
+        lines = record.unparsed_lines
+        _extend(tables["unparsed_lines"], len(lines), snapshot_id=sid, document_id=did,
+                line_number=[u.line_number for u in lines], column=[u.column for u in lines],
+                section=[u.section for u in lines], reason=[u.reason for u in lines],
+                text=[u.text for u in lines])  # fmt: skip
+        attributed = sorted(record.line_fields.items())
+        _extend(tables["line_attributions"], len(attributed), snapshot_id=sid, document_id=did,
+                line_number=[number for number, _ in attributed], field=[field for _, field in attributed])  # fmt: skip
+        _append(tables["parse_reports"], **_report_row(sid, doc, record))
+    return tables
+
+
+def _append(columns: dict[str, list], **row: object) -> None:
+    """One row; every column of the table must be given."""
+    for name, values in columns.items():
+        values.append(row[name])
+
+
+def _extend(columns: dict[str, list], count: int, **values: object) -> None:
+    """``count`` rows: a list holds each row's value, anything else is every row's value."""
+    for name, column in columns.items():
+        given = values[name]
+        column.extend(given if isinstance(given, list) else [given] * count)

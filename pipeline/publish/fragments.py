@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.normalize.tables import snapshot_id, table_rows
+from pipeline.normalize.tables import snapshot_id, table_columns
 from pipeline.parse.source import ParsedDocument
 from pipeline.publish.files import arrow_schema
 from pipeline.validate.validation import validate_tables
@@ -39,13 +39,13 @@ def claimed_snapshot(document: ParsedDocument) -> str | None:
     return snapshot_id(record, wave) if record is not None and wave is not None else None
 
 
-def claim_rounds(documents: list[ParsedDocument]) -> list[list[ParsedDocument]]:
+def claim_rounds(documents: list[ParsedDocument], claims: dict[str, str]) -> list[list[ParsedDocument]]:
     """Documents split so that no two in a round claim the same snapshot (keys stay unique for the
-    validation); almost always a single round."""
+    validation); almost always a single round. ``claims``: path -> claimed snapshot id."""
     rounds: list[list[ParsedDocument]] = []
     seen: list[set[str]] = []
     for document in documents:
-        claim = claimed_snapshot(document)
+        claim = claims.get(document.source.path)
         index = next((n for n, claims in enumerate(seen) if claim is None or claim not in claims), len(rounds))
         if index == len(rounds):
             rounds.append([])
@@ -73,10 +73,12 @@ def write_fragment(documents: list[ParsedDocument], folder: str, name: str) -> d
     moved to ``rejected_documents``, written instead."""
     parts: dict[str, list[pa.Table]] = {table: [] for table in FRAGMENT_TABLES}
     failures = 0
-    for group in claim_rounds(documents):
-        claims = {doc.source.path: claim for doc in group if (claim := claimed_snapshot(doc)) is not None}
+    claimed = {doc.source.path: claim for doc in documents if (claim := claimed_snapshot(doc)) is not None}
+    for group in claim_rounds(documents, claimed):
+        claims = {doc.source.path: claimed[doc.source.path] for doc in group if doc.source.path in claimed}
         arrow = {
-            table: pa.Table.from_pylist(rows, schema=_bare(table)) for table, rows in table_rows(group, claims).items()
+            table: pa.Table.from_pydict(columns, schema=_bare(table))
+            for table, columns in table_columns(group, claims).items()
         }
         frames = {table: data.to_pandas(types_mapper=PANDAS_TYPES.get) for table, data in arrow.items()}
         validated, failed = validate_tables(frames)
