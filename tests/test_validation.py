@@ -100,3 +100,11 @@ def test_rows_pointing_at_a_missing_snapshot_or_an_unloaded_document_are_named(t
         ("policy_area_data", "references snapshots", "2020-se-nowhere"),
         ("snapshots", "references loaded documents", "a" * 64),
     }
+
+
+def test_a_column_in_another_dtype_than_its_model_is_a_product_error_not_converted(tables):
+    tables["snapshots"]["population"] = tables["snapshots"]["population"].astype("float64")
+    [failure] = validate_table("snapshots", tables["snapshots"])
+    assert (failure.column, failure.document_id) == ("population", None) and "dtype" in failure.check
+    with pytest.raises(WarehouseValidationError):
+        validate_tables(tables)

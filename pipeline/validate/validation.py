@@ -5,6 +5,8 @@ and moved to ``rejected_documents`` with the failures; the other documents load.
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,10 +51,20 @@ class WarehouseValidationError(RuntimeError):
 
 def validate_table(name: str, table: pd.DataFrame) -> list[ValidationFailure]:
     try:
-        TABLE_MODELS[name].validate(table, lazy=True)
+        _as_declared(name).validate(table, lazy=True)
     except pandera.errors.SchemaErrors as errors:
         return [_failure(name, table, case) for case in errors.failure_cases.to_dict("records")]
     return []
+
+
+@functools.cache
+def _as_declared(name: str) -> pandera.DataFrameSchema:
+    """The model's schema, checking each column's dtype instead of converting it first: the tables are
+    built in the models' dtypes, pandera's converted copy of every column was thrown away, and a column
+    built in another dtype is the product's error, which a conversion would hide."""
+    schema = copy.deepcopy(TABLE_MODELS[name].to_schema())
+    schema.coerce = False
+    return schema
 
 
 def _failure(name: str, table: pd.DataFrame, case: dict) -> ValidationFailure:
