@@ -108,3 +108,11 @@ def test_a_column_in_another_dtype_than_its_model_is_a_product_error_not_convert
     assert (failure.column, failure.document_id) == ("population", None) and "dtype" in failure.check
     with pytest.raises(WarehouseValidationError):
         validate_tables(tables)
+
+
+def test_a_document_id_that_is_not_a_sha256_fails_on_the_rows_that_carry_it(tables):
+    items = tables["snapshot_items"]
+    items["document_id"] = items["document_id"].mask(items.index >= 2, "A" * 64)
+    failures = validate_table("snapshot_items", items)
+    assert {(f.column, f.value) for f in failures} == {("document_id", "A" * 64)}
+    assert len(failures) == len(items) - 2
