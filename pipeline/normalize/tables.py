@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
+from typing import Any
 
 import pandas as pd
 
@@ -197,87 +199,104 @@ def table_rows(
     }
 
 
+ENTRY_COLUMNS: dict[str, dict[str, Callable[[Any], object]]] = {
+    "snapshot_items": {
+        "dimension": attrgetter("dimension"),
+        "position": attrgetter("position"),
+        "code": attrgetter("code"),
+        "label": attrgetter("label"),
+        "source_line": attrgetter("source_line"),
+    },
+    "policy_area_data": {
+        "position": attrgetter("position"),
+        "policy_area": attrgetter("code"),
+        "label": attrgetter("label"),
+        "data_status": attrgetter("data_status"),
+        "source_line": attrgetter("source_line"),
+    },
+    "benchmark_claims": {
+        name: attrgetter(name)
+        for name in "topic city_value comparator refers_to_city_value stated_pct stated_text stated_low stated_high "
+        "sentence source_line".split()
+    },
+    "unparsed_lines": {name: attrgetter(name) for name in ["line_number", "column", "section", "reason", "text"]},
+    "line_attributions": {"line_number": itemgetter(0), "field": itemgetter(1)},
+}
+"""Child table -> its columns read from each entry of a record (a list item, a grid cell, a claim, an unparsed
+line, a (line number, field) pair); snapshot_id, document_id and a claim's position come from its document."""
+
+
+def _entries(record: SnapshotRecord) -> dict[str, Sequence[Any]]:
+    """A loaded document's entries of each child table, in row order."""
+    return {
+        "snapshot_items": record.items,
+        "policy_area_data": record.policy_area_data,
+        "benchmark_claims": record.benchmark_claims,
+        "unparsed_lines": record.unparsed_lines,
+        "line_attributions": sorted(record.line_fields.items()),
+    }
+
+
 def table_columns(
     parsed: list[ParsedDocument], assigned: dict[str, str | Rejection] | None = None
 ) -> dict[str, dict[str, list]]:
     """The same rows as :func:`table_rows`, as one list per column (the models' columns, in their order):
-    Arrow builds a table from columns without looking a key up in a dict per row and value, and the
-    child tables' columns fill with one list comprehension per column instead of one dict per row."""
-    tables: dict[str, dict[str, list]] = {
-        name: {column: [] for column in column_names(name)} for name in TABLE_MODELS if name != "vocabulary"
-    }
+    Arrow builds a table from columns without looking a key up in a dict per row and value, and each
+    column of a child table is read from all the chunk's entries at once, not row by row."""
     if assigned is None:
         assigned = assign_snapshots(snapshot_claims(parsed))
+    rows: dict[str, list[dict]] = {"documents": [], "rejected_documents": [], "snapshots": [], "parse_reports": []}
+    entries: dict[str, list] = {name: [] for name in ENTRY_COLUMNS}
+    owners: dict[str, tuple[list[str], list[str]]] = {name: ([], []) for name in ENTRY_COLUMNS}
+    claim_positions: list[int] = []
     for doc in parsed:
         source = doc.source
         outcome = assigned.get(source.path, doc.rejection)
         loaded = isinstance(outcome, str)
-        _append(
-            tables["documents"],
-            document_id=source.document_id,
-            path=source.path,
-            survey_wave=source.survey_wave,
-            size_bytes=source.size_bytes,
-            source_format=source.source_format,
-            line_count=doc.line_count,
-            status="loaded" if loaded else "rejected",
-            snapshot_id=outcome if loaded else None,
-            parser_version=PARSER_VERSION,
+        rows["documents"].append(
+            {
+                "document_id": source.document_id,
+                "path": source.path,
+                "survey_wave": source.survey_wave,
+                "size_bytes": source.size_bytes,
+                "source_format": source.source_format,
+                "line_count": doc.line_count,
+                "status": "loaded" if loaded else "rejected",
+                "snapshot_id": outcome if loaded else None,
+                "parser_version": PARSER_VERSION,
+            }
         )
         if not loaded:
             rejection = outcome if isinstance(outcome, Rejection) else doc.rejection
             assert rejection is not None
-            _append(
-                tables["rejected_documents"],
-                document_id=source.document_id,
-                path=source.path,
-                reason=rejection.reason,
-                message=rejection.message,
-                line=rejection.line,
+            rows["rejected_documents"].append(
+                {
+                    "document_id": source.document_id,
+                    "path": source.path,
+                    "reason": rejection.reason,
+                    "message": rejection.message,
+                    "line": rejection.line,
+                }
             )
             continue
         record = doc.record
         assert record is not None and isinstance(outcome, str)
         sid, did = outcome, source.document_id
-        _append(tables["snapshots"], **_snapshot_row(sid, doc, record))
-        items = record.items
-        _extend(tables["snapshot_items"], len(items), snapshot_id=sid, document_id=did,
-                dimension=[i.dimension for i in items], position=[i.position for i in items],
-                code=[i.code for i in items], label=[i.label for i in items],
-                source_line=[i.source_line for i in items])  # fmt: skip
-        areas = record.policy_area_data
-        _extend(tables["policy_area_data"], len(areas), snapshot_id=sid, document_id=did,
-                position=[a.position for a in areas], policy_area=[a.code for a in areas],
-                label=[a.label for a in areas], data_status=[a.data_status for a in areas],
-                source_line=[a.source_line for a in areas])  # fmt: skip
-        claims = record.benchmark_claims
-        _extend(tables["benchmark_claims"], len(claims), snapshot_id=sid, document_id=did,
-                position=list(range(1, len(claims) + 1)), topic=[c.topic for c in claims],
-                city_value=[c.city_value for c in claims], comparator=[c.comparator for c in claims],
-                refers_to_city_value=[c.refers_to_city_value for c in claims],
-                stated_pct=[c.stated_pct for c in claims], stated_text=[c.stated_text for c in claims],
-                stated_low=[c.stated_low for c in claims], stated_high=[c.stated_high for c in claims],
-                sentence=[c.sentence for c in claims], source_line=[c.source_line for c in claims])  # fmt: skip
-        lines = record.unparsed_lines
-        _extend(tables["unparsed_lines"], len(lines), snapshot_id=sid, document_id=did,
-                line_number=[u.line_number for u in lines], column=[u.column for u in lines],
-                section=[u.section for u in lines], reason=[u.reason for u in lines],
-                text=[u.text for u in lines])  # fmt: skip
-        attributed = sorted(record.line_fields.items())
-        _extend(tables["line_attributions"], len(attributed), snapshot_id=sid, document_id=did,
-                line_number=[number for number, _ in attributed], field=[field for _, field in attributed])  # fmt: skip
-        _append(tables["parse_reports"], **_report_row(sid, doc, record))
-    return tables
-
-
-def _append(columns: dict[str, list], **row: object) -> None:
-    """One row; every column of the table must be given."""
-    for name, values in columns.items():
-        values.append(row[name])
-
-
-def _extend(columns: dict[str, list], count: int, **values: object) -> None:
-    """``count`` rows: a list holds each row's value, anything else is every row's value."""
-    for name, column in columns.items():
-        given = values[name]
-        column.extend(given if isinstance(given, list) else [given] * count)
+        rows["snapshots"].append(_snapshot_row(sid, doc, record))
+        for name, found in _entries(record).items():
+            entries[name].extend(found)
+            sids, dids = owners[name]
+            sids.extend([sid] * len(found))
+            dids.extend([did] * len(found))
+        claim_positions.extend(range(1, len(record.benchmark_claims) + 1))
+        rows["parse_reports"].append(_report_row(sid, doc, record))
+    tables = {
+        name: {column: [row[column] for row in found] for column in column_names(name)} for name, found in rows.items()
+    }
+    for name, getters in ENTRY_COLUMNS.items():
+        read = {column: list(map(getter, entries[name])) for column, getter in getters.items()}
+        read["snapshot_id"], read["document_id"] = owners[name]
+        if name == "benchmark_claims":
+            read["position"] = claim_positions
+        tables[name] = {column: read[column] for column in column_names(name)}
+    return {name: tables[name] for name in TABLE_MODELS if name != "vocabulary"}
