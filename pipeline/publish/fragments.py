@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.normalize.tables import snapshot_id, table_columns
@@ -88,9 +89,6 @@ def write_fragment(documents: list[ParsedDocument], folder: str, name: str) -> d
                 table: pa.Table.from_pandas(_as_written(frame), schema=_bare(table), preserve_index=False)
                 for table, frame in validated.items()
             }
-        path_of = dict(
-            zip(arrow["documents"]["document_id"].to_pylist(), arrow["documents"]["path"].to_pylist(), strict=True)
-        )
         for table in FRAGMENT_TABLES:
             data = arrow[table]
             if data.num_rows == 0:
@@ -98,7 +96,7 @@ def write_fragment(documents: list[ParsedDocument], folder: str, name: str) -> d
             if "path" in data.column_names:
                 sources = data["path"]
             else:
-                sources = pa.array([path_of[document] for document in data["document_id"].to_pylist()], pa.string())
+                sources = _paths_of(data["document_id"], arrow["documents"])
             parts[table].append(data.append_column(SOURCE_PATH, sources))
     written = {}
     for table, tables in parts.items():
@@ -110,6 +108,14 @@ def write_fragment(documents: list[ParsedDocument], folder: str, name: str) -> d
             written[table] = combined.num_rows
     reasons = Counter(doc.rejection.reason for doc in documents if doc.rejection is not None)
     return {"documents": len(documents), "rows": written, "validation_failures": failures, "rejections": dict(reasons)}
+
+
+def _paths_of(document_ids: pa.ChunkedArray, documents: pa.Table) -> pa.Array:
+    """The path of each row's document, looked up by Arrow. Of documents with the same id (the same
+    bytes under two paths), the last one's path, as the dict of id -> path this replaces gave."""
+    ids = documents["document_id"].combine_chunks()[::-1]
+    paths = documents["path"].combine_chunks()[::-1]
+    return pc.take(paths, pc.index_in(document_ids, value_set=ids)).combine_chunks()
 
 
 def _as_written(frame: pd.DataFrame) -> pd.DataFrame:
