@@ -21,7 +21,7 @@ from pipeline.paths import PROJECT_ROOT
 from pipeline.publish.files import duckdb_type
 from pipeline.publish.views import view_descriptions
 from schemas.derived import AGGREGATE_MODELS, VIEW_MODELS
-from schemas.models import TABLE_MODELS
+from schemas.models import TABLE_MODELS, str_matches_each_distinct
 from schemas.vocabulary import item_dimensions, load_vocabulary
 
 DICTIONARY_PATH = PROJECT_ROOT / "docs" / "data-dictionary.md"
@@ -62,7 +62,7 @@ def _allowed(table: str, column: str, checks: list) -> str:
             parts.append(f"≥ {stats['min_value']:,}")
         elif check.name == "less_than_or_equal_to":
             parts.append(f"≤ {stats['max_value']:,}")
-        elif check.name == "str_matches":
+        elif check.name in ("str_matches", str_matches_each_distinct.__name__):
             parts.append(f"matches `{stats['pattern']}`")
         elif check.name == "str_length":
             parts.append("not empty")

@@ -10,6 +10,10 @@ import sys
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
+from pandera import extensions
+from pandera.engines import pandas_engine
 from pandera.typing import Series
 
 from pipeline.core import REJECTION_REASONS
@@ -40,7 +44,19 @@ def _skip_pandera_optional_probes() -> None:
 
 _skip_pandera_optional_probes()
 
-Str = Series[pd.StringDtype]
+
+class Text(pandas_engine.STRING):
+    """pandas text (``str``), checked per column: pandera's own string type answers its dtype check with
+    one verdict per row, and pandera then builds a (empty) frame of failure cases and its printout for
+    every text column of every validation, passing or not: 6 ms a column, a third of a fragment's
+    validation. The rule is the same: the column's dtype is the text dtype."""
+
+    def check(self, pandera_dtype: object, data_container: pd.Series | None = None) -> bool:
+        verdict = super().check(pandera_dtype, data_container)
+        return verdict if isinstance(verdict, bool) else bool(verdict.all())
+
+
+Str = Series[Text]
 Int = Series[pd.Int64Dtype]
 Bool = Series[pd.BooleanDtype]
 Float = Series[pd.Float64Dtype]
@@ -51,8 +67,20 @@ DATA_STATUSES = ["sufficient", "insufficient", "no_response", "unknown"]
 DOCUMENT_STATUSES = ["loaded", "rejected"]
 
 
+@extensions.register_check_method(statistics=["pattern"], supported_types=pd.Series)
+def str_matches_each_distinct(series: pd.Series, *, pattern: str) -> pd.Series:
+    """``str_matches``, with the pattern matched once per distinct value: a table repeats its document's id
+    on each of its rows (a chunk of 1,000 documents: 85,000 ids, 1,000 distinct; 50 ms against 7)."""
+    values = pyarrow.array(series, from_pandas=True)
+    if isinstance(values, pyarrow.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)
+    matched = pc.take(pc.match_substring_regex(encoded.dictionary, pattern), encoded.indices)
+    return pd.Series(pc.fill_null(matched, False).to_numpy(zero_copy_only=False), index=series.index)
+
+
 def _document_id(description: str = "sha256 of the document's bytes") -> object:
-    return pa.Field(str_matches=SHA256, description=description)
+    return pa.Field(str_matches_each_distinct={"pattern": SHA256}, description=description)
 
 
 def _line(description: str) -> object:

@@ -7,7 +7,12 @@ from pipeline.core import Document
 from pipeline.normalize.tables import build_tables
 from pipeline.parse.document import parse_text
 from pipeline.parse.source import ParsedDocument
-from pipeline.validate.validation import WarehouseValidationError, validate_table, validate_tables
+from pipeline.validate.validation import (
+    WarehouseValidationError,
+    referential_failures,
+    validate_table,
+    validate_tables,
+)
 
 
 def parsed(text: str, path: str = "2020/stockholm.txt", document_id: str = "a" * 64) -> ParsedDocument:
@@ -84,3 +89,30 @@ def test_a_broken_vocabulary_table_is_a_product_error_not_a_rejection(tables):
     tables["vocabulary"] = pd.concat([vocabulary, vocabulary.iloc[[0]]], ignore_index=True)
     with pytest.raises(WarehouseValidationError):
         validate_tables(tables)
+
+
+def test_rows_pointing_at_a_missing_snapshot_or_an_unloaded_document_are_named(tables):
+    assert referential_failures(tables) == []
+    tables["policy_area_data"].loc[0, "snapshot_id"] = "2020-se-nowhere"
+    tables["documents"].loc[0, "status"] = "rejected"
+    failures = {(f.table, f.check, f.value) for f in referential_failures(tables)}
+    assert failures == {
+        ("policy_area_data", "references snapshots", "2020-se-nowhere"),
+        ("snapshots", "references loaded documents", "a" * 64),
+    }
+
+
+def test_a_column_in_another_dtype_than_its_model_is_a_product_error_not_converted(tables):
+    tables["snapshots"]["population"] = tables["snapshots"]["population"].astype("float64")
+    [failure] = validate_table("snapshots", tables["snapshots"])
+    assert (failure.column, failure.document_id) == ("population", None) and "dtype" in failure.check
+    with pytest.raises(WarehouseValidationError):
+        validate_tables(tables)
+
+
+def test_a_document_id_that_is_not_a_sha256_fails_on_the_rows_that_carry_it(tables):
+    items = tables["snapshot_items"]
+    items["document_id"] = items["document_id"].mask(items.index >= 2, "A" * 64)
+    failures = validate_table("snapshot_items", items)
+    assert {(f.column, f.value) for f in failures} == {("document_id", "A" * 64)}
+    assert len(failures) == len(items) - 2

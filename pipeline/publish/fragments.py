@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.normalize.tables import snapshot_id, table_rows
+from pipeline.normalize.tables import snapshot_id, table_columns
 from pipeline.parse.source import ParsedDocument
 from pipeline.publish.files import arrow_schema
 from pipeline.validate.validation import validate_tables
@@ -39,13 +40,13 @@ def claimed_snapshot(document: ParsedDocument) -> str | None:
     return snapshot_id(record, wave) if record is not None and wave is not None else None
 
 
-def claim_rounds(documents: list[ParsedDocument]) -> list[list[ParsedDocument]]:
+def claim_rounds(documents: list[ParsedDocument], claims: dict[str, str]) -> list[list[ParsedDocument]]:
     """Documents split so that no two in a round claim the same snapshot (keys stay unique for the
-    validation); almost always a single round."""
+    validation); almost always a single round. ``claims``: path -> claimed snapshot id."""
     rounds: list[list[ParsedDocument]] = []
     seen: list[set[str]] = []
     for document in documents:
-        claim = claimed_snapshot(document)
+        claim = claims.get(document.source.path)
         index = next((n for n, claims in enumerate(seen) if claim is None or claim not in claims), len(rounds))
         if index == len(rounds):
             rounds.append([])
@@ -57,12 +58,12 @@ def claim_rounds(documents: list[ParsedDocument]) -> list[list[ParsedDocument]]:
 
 
 PANDAS_TYPES = {
-    pa.string(): pd.StringDtype(),
-    pa.int64(): pd.Int64Dtype(),
-    pa.bool_(): pd.BooleanDtype(),
-    pa.float64(): pd.Float64Dtype(),
+    field.type: column.dtype.type
+    for table in FRAGMENT_TABLES
+    for field, column in zip(arrow_schema(table), TABLE_MODELS[table].to_schema().columns.values(), strict=True)
 }
-"""Arrow type -> the pandas dtype the pandera models declare, for validating Arrow-built rows."""
+"""Arrow type -> the pandas dtype the pandera models declare (pandas 3's ``str`` for text, not
+``string``), so the frames pandera validates need no coercion."""
 
 
 def write_fragment(documents: list[ParsedDocument], folder: str, name: str) -> dict:
@@ -73,22 +74,21 @@ def write_fragment(documents: list[ParsedDocument], folder: str, name: str) -> d
     moved to ``rejected_documents``, written instead."""
     parts: dict[str, list[pa.Table]] = {table: [] for table in FRAGMENT_TABLES}
     failures = 0
-    for group in claim_rounds(documents):
-        claims = {doc.source.path: claim for doc in group if (claim := claimed_snapshot(doc)) is not None}
+    claimed = {doc.source.path: claim for doc in documents if (claim := claimed_snapshot(doc)) is not None}
+    for group in claim_rounds(documents, claimed):
+        claims = {doc.source.path: claimed[doc.source.path] for doc in group if doc.source.path in claimed}
         arrow = {
-            table: pa.Table.from_pylist(rows, schema=_bare(table)) for table, rows in table_rows(group, claims).items()
+            table: pa.Table.from_pydict(columns, schema=_bare(table))
+            for table, columns in table_columns(group, claims).items()
         }
         frames = {table: data.to_pandas(types_mapper=PANDAS_TYPES.get) for table, data in arrow.items()}
         validated, failed = validate_tables(frames)
         if failed:
             failures += len({failure.document_id for failure in failed})
             arrow = {
-                table: pa.Table.from_pandas(frame, schema=_bare(table), preserve_index=False)
+                table: pa.Table.from_pandas(_as_written(frame), schema=_bare(table), preserve_index=False)
                 for table, frame in validated.items()
             }
-        path_of = dict(
-            zip(arrow["documents"]["document_id"].to_pylist(), arrow["documents"]["path"].to_pylist(), strict=True)
-        )
         for table in FRAGMENT_TABLES:
             data = arrow[table]
             if data.num_rows == 0:
@@ -96,7 +96,7 @@ def write_fragment(documents: list[ParsedDocument], folder: str, name: str) -> d
             if "path" in data.column_names:
                 sources = data["path"]
             else:
-                sources = pa.array([path_of[document] for document in data["document_id"].to_pylist()], pa.string())
+                sources = _paths_of(data["document_id"], arrow["documents"])
             parts[table].append(data.append_column(SOURCE_PATH, sources))
     written = {}
     for table, tables in parts.items():
@@ -108,6 +108,21 @@ def write_fragment(documents: list[ParsedDocument], folder: str, name: str) -> d
             written[table] = combined.num_rows
     reasons = Counter(doc.rejection.reason for doc in documents if doc.rejection is not None)
     return {"documents": len(documents), "rows": written, "validation_failures": failures, "rejections": dict(reasons)}
+
+
+def _paths_of(document_ids: pa.ChunkedArray, documents: pa.Table) -> pa.Array:
+    """The path of each row's document, looked up by Arrow. Of documents with the same id (the same
+    bytes under two paths), the last one's path, as the dict of id -> path this replaces gave."""
+    ids = documents["document_id"].combine_chunks()[::-1]
+    paths = documents["path"].combine_chunks()[::-1]
+    return pc.take(paths, pc.index_in(document_ids, value_set=ids)).combine_chunks()
+
+
+def _as_written(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as pandas ``string`` (not ``str``): the pandas metadata of a fragment written after a
+    rejection has always named that dtype, and a fragment's bytes do not change with a faster validation."""
+    text = [column for column, dtype in frame.dtypes.items() if isinstance(dtype, pd.StringDtype)]
+    return frame.astype(dict.fromkeys(text, pd.StringDtype()))
 
 
 @functools.cache
