@@ -91,7 +91,8 @@ def already_up_to_date(raw: Path, warehouse: Path, report: bool) -> bool:
     """Whether the job's first two steps would find nothing to do: the same inventory, verification of
     the published files against their manifest and plan, computed without Dagster (whose import and run
     cost seconds) in a staging folder removed afterwards. False sends the build through the job, which
-    also rewrites a missing or stale report when ``report`` is asked for."""
+    also rewrites a missing or stale report when ``report`` is asked for, and reports a folder it cannot
+    read or write at the step that meets it."""
     import shutil
 
     from pipeline.paths import CACHE_DIR, PARSE_BATCHES, STAMPS_FILE
@@ -103,6 +104,8 @@ def already_up_to_date(raw: Path, warehouse: Path, report: bool) -> bool:
     try:
         take_inventory(raw, warehouse / CACHE_DIR / STAMPS_FILE, folder / INVENTORY_FILE, PARSE_BATCHES)
         unchanged = plan_current_build(folder / INVENTORY_FILE, warehouse).unchanged
+    except OSError:
+        return False  # the job meets the same error in its step, and reports it with what to do
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return unchanged and (not report or warehouse_report_is_current(warehouse))
