@@ -100,9 +100,12 @@ def test_the_tables_do_not_depend_on_how_documents_were_chunked(corpus_with_dupl
 
 
 def crashing_sink(documents: list[ParsedDocument], folder: str, name: str) -> dict:
-    """Writes like the real sink, but a chunk holding ``2020/crash.txt`` kills its worker, as running
-    out of memory while writing would."""
+    """Writes like the real sink, but a chunk holding ``2020/crash.txt`` kills its worker halfway through
+    its files, as running out of memory while writing would: one table's fragment complete, the next cut
+    off after a few bytes."""
     if any(doc.source.path == "2020/crash.txt" for doc in documents):
+        write_fragment(documents, folder, name)
+        (Path(folder) / "snapshots" / f"{name}.parquet").write_bytes(b"PAR1 cut off")
         os._exit(1)
     return write_fragment(documents, folder, name)
 
@@ -116,8 +119,11 @@ def test_a_chunk_whose_writing_kills_the_worker_is_written_again_without_the_doc
         run = pool.parse_into(refs, str(tmp_path / "fragments"), "b0-", 10_000_000)
     [failed] = run.failed
     assert (failed.source.path, failed.rejection.reason) == ("2020/crash.txt", "worker_died")
-    written = {row["path"] for path in (tmp_path / "fragments" / "documents").glob("*.parquet") for row in rows(path)}
-    assert written == {ref.path for ref in refs} - {"2020/crash.txt"}
+    written = [row["path"] for path in (tmp_path / "fragments" / "documents").glob("*.parquet") for row in rows(path)]
+    assert sorted(written) == sorted({ref.path for ref in refs} - {"2020/crash.txt"})  # each once
+    for table in (tmp_path / "fragments").iterdir():
+        for path in table.iterdir():
+            assert rows(path) is not None, path  # no file of the chunk that died is left behind
 
 
 def test_a_view_row_that_breaks_its_model_fails_the_view_validation(tmp_path: Path):

@@ -120,10 +120,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build not started: {problem}", file=sys.stderr)
         return EXIT_USAGE
 
-    from pipeline.parse.workers import start_fork_server
-
-    start_fork_server(PARSE_SINK_MODULE)
-
     from pipeline.publish.lock import BuildInProgress, build_lock
     from pipeline.publish.staging import clear_stale_staging
 
@@ -132,6 +128,9 @@ def cmd_build(args: argparse.Namespace) -> int:
             clear_stale_staging(warehouse)
             result = None
             if not already_up_to_date(raw, warehouse, report=not args.skip_report):
+                from pipeline.parse.workers import start_fork_server
+
+                start_fork_server(PARSE_SINK_MODULE)  # its imports run on the other core while Dagster's do
                 from pipeline.runner import run_build
 
                 result = run_build(

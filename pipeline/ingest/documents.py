@@ -40,9 +40,14 @@ class FoundFile:
 
     relative: str
     """Its path under raw/ as stored in the tables; bytes of a name that are not UTF-8 appear as ``\\xNN``."""
-    path: Path
+    location: str
+    """Where it is on disk, as the OS path string (a Path object per file costs more than its stat)."""
     rejection: Rejection | None = None
     """Decided by what the entry is (a broken link, a folder that cannot be listed...), not by its content."""
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 def display_name(name: str) -> str:
@@ -80,7 +85,7 @@ def discover(raw_dir: Path) -> list[FoundFile]:
     root = raw_dir.resolve()
     found: list[FoundFile] = []
 
-    def walk(folder: Path, prefix: str) -> None:
+    def walk(folder: str, prefix: str) -> None:
         try:
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)
@@ -93,10 +98,10 @@ def discover(raw_dir: Path) -> list[FoundFile]:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            path = Path(entry.path)
+            path = entry.path
             relative = prefix + display_name(entry.name)
             if entry.is_symlink():
-                found.append(FoundFile(relative, path, _symlink_rejection(root, path, relative)))
+                found.append(FoundFile(relative, path, _symlink_rejection(root, Path(path), relative)))
             elif entry.is_dir(follow_symlinks=False):
                 walk(path, relative + "/")
             elif not entry.is_file(follow_symlinks=False):
@@ -104,13 +109,13 @@ def discover(raw_dir: Path) -> list[FoundFile]:
             elif entry.name.startswith(TEMPORARY_PREFIXES):
                 message = f"{relative} is an office lock file (~$...), written while a document is open: not a snapshot"
                 found.append(FoundFile(relative, path, Rejection("temporary_file", message)))
-            elif any("\udc80" <= ch <= "\udcff" for ch in entry.name):
+            elif not entry.name.isascii() and any("\udc80" <= ch <= "\udcff" for ch in entry.name):
                 message = f"the file name is not valid UTF-8 (shown as {relative}): rename it"
                 found.append(FoundFile(relative, path, Rejection("invalid_file_name", message)))
             else:
                 found.append(FoundFile(relative, path))
 
-    walk(raw_dir, "")
+    walk(str(raw_dir), "")
     return found
 
 
@@ -227,7 +232,7 @@ def inventory(
             refs.append(identified_ref(found.relative, EMPTY_SHA256, 0, found.rejection))
             continue
         try:
-            stat = found.path.stat()
+            stat = os.stat(found.location)
             if stat.st_size > limits.max_bytes:
                 refs.append(
                     identified_ref(found.relative, EMPTY_SHA256, stat.st_size, size_rejection(stat.st_size, limits))
@@ -238,7 +243,7 @@ def inventory(
             if known is not None and known[:4] == signature:
                 document_id = known[4]
             else:
-                with found.path.open("rb") as handle:
+                with open(found.location, "rb") as handle:
                     document_id = hashlib.file_digest(handle, "sha256").hexdigest()
         except OSError as error:
             refs.append(identified_ref(found.relative, EMPTY_SHA256, 0, read_rejection(error, found.relative)))

@@ -331,12 +331,20 @@ class ParsePool:
                     index = task[1]
                     results[index] = ParsedDocument(refs[index], None, self._rejection(kind, worker))
                 if not reusable:
-                    self._lost(worker, task, pending, alone, results, refs)
-                    self._retire(worker)
+                    self._retire(worker)  # dead before its files are touched: it writes nothing more
+                    self._lost(worker, task, pending, alone, results, refs, sinking)
 
-    def _lost(self, worker: _Worker, task: tuple, pending: deque, alone: set[int], results: dict, refs) -> None:
+    def _lost(
+        self, worker: _Worker, task: tuple, pending: deque, alone: set[int], results: dict, refs, sinking: tuple | None
+    ) -> None:
         """The documents a retired worker held are parsed again elsewhere, one chunk each if their
-        chunk's writing is what killed it; a document that kills the writing alone is rejected."""
+        chunk's writing is what killed it; a document that kills the writing alone is rejected. Whatever
+        the killed writing left of its chunk (some tables written, one cut off) is removed first, so
+        no row is written twice and no file is half a file."""
+        if task[0] == "flush" and sinking is not None:
+            for pattern in (f"*/{task[1]}.parquet", f"*/.{task[1]}.parquet.tmp"):
+                for leftover in Path(sinking[0]).glob(pattern):
+                    leftover.unlink(missing_ok=True)
         if task[0] == "flush" and len(worker.held) == 1 and worker.held[0] in alone:
             [index] = worker.held
             results[index] = ParsedDocument(refs[index], None, self._rejection("died", worker))

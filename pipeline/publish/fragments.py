@@ -15,6 +15,7 @@ documents were chunked.
 from __future__ import annotations
 
 import functools
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -104,7 +105,9 @@ def write_fragment(documents: list[ParsedDocument], folder: str, name: str) -> d
             combined = pa.concat_tables(tables)
             target = Path(folder) / table / f"{name}.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(combined, target, compression="none")
+            temporary = target.with_name(f".{name}.parquet.tmp")  # a killed writer leaves no half fragment
+            pq.write_table(combined, temporary, compression="none")
+            os.replace(temporary, target)
             written[table] = combined.num_rows
     reasons = Counter(doc.rejection.reason for doc in documents if doc.rejection is not None)
     return {"documents": len(documents), "rows": written, "validation_failures": failures, "rejections": dict(reasons)}
