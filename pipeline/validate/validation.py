@@ -157,10 +157,10 @@ def key_violations(name: str, parquet: Path, connection: duckdb.DuckDBPyConnecti
     scan = "read_parquet('" + str(parquet).replace("'", "''") + "')"
     columns = TABLE_MODELS[name].to_schema().columns
     problems = []
-    with _connection(connection) as connection:
+    with _connection(connection) as open_connection:
         for key in table_keys(name):
             listed = ", ".join(f'"{column}"' for column in key)
-            [repeated] = connection.execute(
+            [repeated] = open_connection.execute(
                 f"SELECT count(*) FROM (SELECT {listed} FROM {scan} GROUP BY ALL HAVING count(*) > 1)"
             ).fetchone()
             if repeated:
@@ -168,7 +168,7 @@ def key_violations(name: str, parquet: Path, connection: duckdb.DuckDBPyConnecti
         required = [column for column, spec in columns.items() if not spec.nullable]
         if required:
             counts = ", ".join(f'count(*) FILTER ("{column}" IS NULL)' for column in required)
-            nulls = connection.execute(f"SELECT {counts} FROM {scan}").fetchone()
+            nulls = open_connection.execute(f"SELECT {counts} FROM {scan}").fetchone()
             problems += [f"{column} is NULL in {n} row(s)" for column, n in zip(required, nulls, strict=True) if n]
     return problems
 
