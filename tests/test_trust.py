@@ -238,6 +238,29 @@ def test_hostile_files_get_bounded_work_and_their_own_reason(two_cities: Path):
     assert "beyond the PDF maximum" in parsed["2020/mediabox.pdf"].rejection.message
 
 
+def test_documents_queued_behind_a_stuck_one_are_parsed_and_only_it_is_rejected(two_cities: Path):
+    """A worker is sent several documents at once; the one that overruns its time is rejected, and the
+    ones sent after it (never started) are parsed by the next worker, each with a time limit of its own."""
+    wave = two_cities / "2020"
+    (wave / "bergen.txt").write_text(OSLO.replace("OSLO", "BERGEN"), encoding="utf-8")
+    (wave / "flood.pdf").write_bytes(glyph_flood_pdf(1_500_000))
+    (wave / "paris.txt").write_text(OSLO.replace("OSLO, Norway", "PARIS, France"), encoding="utf-8")
+    (wave / "rome.txt").write_text(OSLO.replace("OSLO, Norway", "ROME, Italy"), encoding="utf-8")
+    one_worker = ParseLimits(max_bytes=2_000_000, max_lines=2_000, seconds=3, memory_bytes=512 * 1024**2, workers=1)
+    refs = inventory(two_cities)
+    assert [ref.path for ref in refs].index("2020/flood.pdf") < len(refs) - 2  # documents queue behind it
+    parsed = {doc.source.path: doc for doc in parse_documents(two_cities, refs, None, one_worker)}
+    reasons = {path: doc.rejection and doc.rejection.reason for path, doc in parsed.items()}
+    assert reasons == {
+        "2020/bergen.txt": None,
+        "2020/flood.pdf": "too_slow",
+        "2020/oslo.txt": None,
+        "2020/paris.txt": None,
+        "2020/rome.txt": None,
+        "2020/stockholm.txt": None,
+    }
+
+
 # --- publishing: one atomic switch, checked before it is trusted ---
 
 

@@ -63,6 +63,10 @@ def _memory_rejection(limits: ParseLimits) -> Rejection:
 WORKER_START_SECONDS = 300.0
 """Time a new worker may take to start (the fork server's first imports, on a loaded machine); it does
 not count against the first document's time limit."""
+PIPELINE_DEPTH = 4
+"""Parse requests queued in a worker at once: it goes from one document to the next without waiting for
+the parent, whose answers are late when the cores are busy. Each document's time limit still starts
+when its worker starts on it, and the ones queued behind a document that fails go to another worker."""
 Sink = Callable[[list[ParsedDocument], str, str], dict]
 """``sink(documents, folder, name)`` writes a chunk's rows under ``folder`` (file stem ``name``) and
 returns a small, picklable summary; it runs in the worker process."""
@@ -181,7 +185,8 @@ def _main_script_hidden() -> Iterator[None]:
 class _Worker:
     process: multiprocessing.process.BaseProcess
     connection: Connection
-    task: tuple | None = None
+    tasks: deque[tuple] = field(default_factory=deque)
+    """Requests sent and not yet answered, oldest first: the worker is working on the first."""
     deadline: float = 0.0
     held: list[int] = field(default_factory=list)
     held_lines: int = 0
@@ -236,7 +241,7 @@ class ParsePool:
         with _main_script_hidden():
             process.start()
         child.close()
-        return _Worker(process, parent, ("start",), time.monotonic() + WORKER_START_SECONDS)
+        return _Worker(process, parent, deque([("start",)]), time.monotonic() + WORKER_START_SECONDS)
 
     def _retire(self, worker: _Worker) -> None:
         worker.connection.close()
@@ -267,30 +272,14 @@ class ParsePool:
     def _run(self, refs: Sequence[Document], results: dict[int, ParsedDocument], sinking: tuple | None) -> None:
         pending = deque(range(len(refs)))
         alone: set[int] = set()
-        chunks = 0
+        chunks = [0]
         wanted = min(self.limits.worker_count, len(refs))
         while True:
             while len(self.workers) < wanted and pending:
                 self.workers.append(self._start())
             for worker in self.workers:
-                if worker.task is not None:
-                    continue
-                if (
-                    sinking
-                    and worker.held
-                    and (worker.held_lines >= sinking[2] or not pending or alone.intersection(worker.held))
-                ):
-                    name = f"{sinking[1]}{chunks:05d}"
-                    chunks += 1
-                    worker.task = ("flush", name)
-                    worker.deadline = time.monotonic() + self._flush_seconds(len(worker.held))
-                    worker.connection.send(("flush", sinking[0], name))
-                elif pending:
-                    index = pending.popleft()
-                    worker.task = ("parse", index)
-                    worker.deadline = time.monotonic() + self.limits.seconds
-                    worker.connection.send(("parse", refs[index]))
-            busy = [worker for worker in self.workers if worker.task is not None]
+                self._feed(worker, refs, pending, alone, sinking, chunks)
+            busy = [worker for worker in self.workers if worker.tasks]
             if not busy:
                 return
             timeout = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
@@ -306,8 +295,9 @@ class ParsePool:
                     kind, value, reusable = "timeout", None, False
                 else:
                     continue
-                task, worker.task = worker.task, None
-                assert task is not None
+                task = worker.tasks.popleft()
+                if worker.tasks:  # the next request starts now: its time limit with it
+                    worker.deadline = time.monotonic() + self._seconds(worker.tasks[0], worker)
                 if kind == "error":
                     raise RuntimeError(f"writing parsed rows failed: {value}")
                 if task[0] == "start" and kind != "ready":
@@ -331,8 +321,54 @@ class ParsePool:
                     index = task[1]
                     results[index] = ParsedDocument(refs[index], None, self._rejection(kind, worker))
                 if not reusable:
+                    queued = [queued_task[1] for queued_task in worker.tasks if queued_task[0] == "parse"]
+                    pending.extendleft(reversed(queued))  # sent behind the one at fault, never started
+                    worker.tasks.clear()
                     self._retire(worker)  # dead before its files are touched: it writes nothing more
                     self._lost(worker, task, pending, alone, results, refs, sinking)
+
+    def _feed(
+        self, worker: _Worker, refs: Sequence[Document], pending: deque, alone: set[int], sinking, chunks: list[int]
+    ) -> None:
+        """Keep up to PIPELINE_DEPTH documents queued in a worker, so it never waits for the parent between
+        two documents; once it holds a chunk (or nothing is left), hand the chunk to its sink. A document
+        whose chunk killed its writing is parsed and written alone: sent to a worker that holds nothing,
+        with nothing behind it."""
+        if worker.tasks and worker.tasks[-1][0] != "parse":
+            return  # starting or writing: it takes parse requests again after
+        holds_alone = bool(alone.intersection(worker.held))
+        while pending and len(worker.tasks) < PIPELINE_DEPTH and not holds_alone:
+            if sinking and worker.held_lines >= sinking[2]:
+                break
+            if pending[0] in alone:
+                if worker.tasks or worker.held:
+                    break
+                holds_alone = True
+            index = pending.popleft()
+            self._send(worker, ("parse", index), ("parse", refs[index]))
+        if (
+            sinking
+            and not worker.tasks
+            and worker.held
+            and (worker.held_lines >= sinking[2] or not pending or holds_alone or pending[0] in alone)
+        ):
+            name = f"{sinking[1]}{chunks[0]:05d}"
+            chunks[0] += 1
+            self._send(worker, ("flush", name), ("flush", sinking[0], name))
+
+    def _send(self, worker: _Worker, task: tuple, request: tuple) -> None:
+        if not worker.tasks:
+            worker.deadline = time.monotonic() + self._seconds(task, worker)
+        worker.tasks.append(task)
+        worker.connection.send(request)
+
+    def _seconds(self, task: tuple, worker: _Worker) -> float:
+        """The time limit of a request, counted from when the worker starts on it."""
+        if task[0] == "start":
+            return WORKER_START_SECONDS
+        if task[0] == "flush":
+            return self._flush_seconds(len(worker.held))
+        return self.limits.seconds
 
     def _lost(
         self, worker: _Worker, task: tuple, pending: deque, alone: set[int], results: dict, refs, sinking: tuple | None
@@ -391,7 +427,7 @@ class ParsePool:
                 worker.process.kill()
                 worker.process.join()
         for worker in list(self.workers):
-            if worker.task is None and not worker.held and worker.process.is_alive():
+            if not worker.tasks and not worker.held and worker.process.is_alive():
                 self.workers.remove(worker)
                 _IDLE.setdefault(self.key, []).append(worker)
             else:
