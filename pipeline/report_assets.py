@@ -36,6 +36,7 @@ def visual_report(context: dg.AssetExecutionContext, settings: WarehouseSettings
             "city_pages": written.rendered + written.carried_over,
             "city_pages_rendered": written.rendered,
             "city_pages_carried_over": written.carried_over,
+            "rendering_processes": written.processes,
         }
     )
     return str(written.index)

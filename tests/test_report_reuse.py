@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import pipeline.report as report_module
 from pipeline.report import render_report
 from pipeline.report.manifest import MANIFEST_FILE
 from tests.conftest import build_warehouse
@@ -108,6 +109,21 @@ def test_reuse_off_renders_every_page_to_the_same_bytes(duckdb_file, report, fro
     written = render_report(duckdb_file, report, "v1", reuse=False)
     assert (written.rendered, written.carried_over) == (5, 0)
     assert files(report) == from_scratch
+
+
+def test_a_large_report_renders_half_its_pages_in_a_second_process_to_the_same_bytes(
+    duckdb_file, tmp_path, from_scratch, monkeypatch
+):
+    monkeypatch.setattr(report_module, "PARALLEL_MIN_PAGES", 2)  # five pages count as a large report here
+    monkeypatch.setattr(report_module, "BATCH_PAGES", 2)
+    written = render_report(duckdb_file, tmp_path / "report", "v1", reuse=False)
+    assert (written.rendered, written.processes) == (5, 2)
+    assert files(tmp_path / "report") == from_scratch
+
+
+def test_a_small_report_is_rendered_in_one_process(from_scratch, duckdb_file, tmp_path):
+    written = render_report(duckdb_file, tmp_path / "report", "v1", reuse=False)
+    assert (written.rendered, written.processes) == (5, 1)
 
 
 # --- through the Dagster build: one document changed, one removed ---

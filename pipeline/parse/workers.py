@@ -165,7 +165,7 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 
 @contextmanager
-def _main_script_hidden() -> Iterator[None]:
+def main_script_hidden() -> Iterator[None]:
     """Start a worker without multiprocessing's re-run of the parent's main script in it: the worker runs
     only this module's code, and the script is ``dagster`` or ``citysnap`` (seconds of imports per worker)
     or a user's own script, whose top-level code must not run again."""
@@ -238,7 +238,7 @@ class ParsePool:
             name="citysnap-parse",
             daemon=True,
         )
-        with _main_script_hidden():
+        with main_script_hidden():
             process.start()
         child.close()
         return _Worker(process, parent, deque([("start",)]), time.monotonic() + WORKER_START_SECONDS)

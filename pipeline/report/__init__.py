@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,8 @@ class ReportWrite:
     index: Path
     rendered: int
     carried_over: int
+    processes: int = 1
+    """Processes the rendered pages were split between."""
 
 
 def report_is_current(report_dir: Path, version: str | None) -> bool:
@@ -119,6 +122,51 @@ def _write_city_pages(
     return written
 
 
+PARALLEL_MIN_PAGES = 2 * BATCH_PAGES
+"""Pages to render from which a second process renders half of them: below it, starting the process and
+staging its profiles cost more than it saves."""
+
+
+def render_pages(
+    duckdb_path: str, to_render: list[tuple[str, str]], staging: str, notice: str | None
+) -> dict[str, tuple[str, str]]:
+    """Render the pages of ``to_render`` (snapshot, inputs digest; sorted) with a read-only connection of
+    its own: what the second process of a large report runs."""
+    with connect(duckdb_path, read_only=True) as connection:
+        stage_profiles(connection)
+        return _render_staged(connection, to_render, staging, notice)
+
+
+def _render_staged(
+    connection: duckdb.DuckDBPyConnection, to_render: list[tuple[str, str]], staging: str, notice: str | None
+) -> dict[str, tuple[str, str]]:
+    pages: dict[str, tuple[str, str]] = {}
+    with staged_pages(connection, [snapshot_id for snapshot_id, _ in to_render]):
+        for batch in _batches(to_render, BATCH_PAGES):
+            pages |= _write_city_pages(connection, dict(batch), staging, notice)
+    return pages
+
+
+def _render_all(
+    connection: duckdb.DuckDBPyConnection, duckdb_path: Path, to_render: list[tuple[str, str]], staging: str,
+    notice: str | None,
+) -> tuple[dict[str, tuple[str, str]], int]:  # fmt: skip
+    """Render ``to_render``; a large report on a machine of several cores renders its second half in a
+    process of its own (started by the parse workers' fork server, which has the report's imports), both
+    halves at once. A page's bytes do not depend on which process wrote it. Returns the pages and the
+    number of processes that rendered them."""
+    if len(to_render) < PARALLEL_MIN_PAGES or (os.cpu_count() or 1) < 2:
+        return (_render_staged(connection, to_render, staging, notice) if to_render else {}), 1
+    from pipeline.parse.workers import main_script_hidden, start_fork_server
+
+    middle = len(to_render) // 2
+    with ProcessPoolExecutor(max_workers=1, mp_context=start_fork_server()) as pool:
+        with main_script_hidden():  # the process starts here
+            second = pool.submit(render_pages, str(duckdb_path), to_render[middle:], staging, notice)
+        pages = _render_staged(connection, to_render[:middle], staging, notice)
+        return pages | second.result(), 2
+
+
 def write_report(duckdb_path: Path, report_dir: Path, version: str | None = None, *, reuse: bool = True) -> Path:
     """Render the report of ``duckdb_path`` into ``report_dir`` (see ``render_report``); return the index's path."""
     return render_report(duckdb_path, report_dir, version, reuse=reuse).index
@@ -147,9 +195,8 @@ def render_report(
             digests = sorted(page_digests(connection).items())
             pages, to_render = _reuse(str(report_dir), str(staging), previous, digests)
             carried_over = len(pages)
-            with staged_pages(connection, sorted(to_render)):
-                for batch in _batches(sorted(to_render.items()), BATCH_PAGES):
-                    pages |= _write_city_pages(connection, dict(batch), str(staging), notice)
+            rendered, processes = _render_all(connection, duckdb_path, sorted(to_render.items()), str(staging), notice)
+            pages |= rendered
             index = load_index(connection)
         charts = {wave.wave: wave_charts(wave) for wave in index.waves}
         for wave, wave_svgs in charts.items():
@@ -168,4 +215,4 @@ def render_report(
         shutil.rmtree(retired, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return ReportWrite(report_dir / "index.html", rendered=len(pages) - carried_over, carried_over=carried_over)
+    return ReportWrite(report_dir / "index.html", len(pages) - carried_over, carried_over, processes)
