@@ -165,15 +165,42 @@ def test_parse_workers_do_not_run_the_launching_script_again(tmp_path: Path):
     assert log.read_text(encoding="utf-8").count("imported") == 1
 
 
-def test_a_cache_entry_is_written_as_dataclasses_asdict_writes_it_and_decodes_to_the_same_record(stockholm_text):
+def field_values(value: object) -> object:
+    """The plain value of a parse result with each dataclass as the list of its field values, in order."""
+    if dataclasses.is_dataclass(value):
+        return [field_values(getattr(value, field.name)) for field in dataclasses.fields(value)]
+    if isinstance(value, list | tuple):
+        return [field_values(item) for item in value]
+    if isinstance(value, dict):
+        return {key: field_values(item) for key, item in value.items()}
+    return value
+
+
+def test_a_cache_entry_lists_each_records_field_values_in_order_and_decodes_to_the_same_record(stockholm_text):
     from pipeline.parse.cache import CachedParse, decode_as, to_json
 
     for text in [stockholm_text, *[path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("*.txt"))]]:
         result = parse_text(text)
         entry = CachedParse(result.record, result.rejection, ("policy_area_data.data_status",), 42)
         written = to_json(entry)
-        assert written == json.dumps(dataclasses.asdict(entry), ensure_ascii=False, separators=(",", ":"))
+        assert written == json.dumps(field_values(entry), ensure_ascii=False, separators=(",", ":"))
         assert decode_as(CachedParse, json.loads(written)) == entry
+
+
+@pytest.mark.parametrize("damage", ["field missing", "field added", "fields named"])
+def test_a_cache_entry_whose_record_lost_gained_or_named_its_fields_does_not_decode(stockholm_text, damage):
+    from pipeline.parse.cache import CachedParse, CacheEntryInvalid, decode_as, to_json
+
+    result = parse_text(stockholm_text)
+    written = json.loads(to_json(CachedParse(result.record, result.rejection, (), 42)))
+    record = written[0]
+    written[0] = {
+        "field missing": record[:-1],
+        "field added": [*record, None],
+        "fields named": dict(zip([field.name for field in dataclasses.fields(result.record)], record, strict=True)),
+    }[damage]
+    with pytest.raises(CacheEntryInvalid):
+        decode_as(CachedParse, written)
 
 
 def test_the_build_command_preloads_the_module_of_the_sink_the_parse_step_uses():

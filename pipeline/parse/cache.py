@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import operator
 import os
 import shutil
 import types
@@ -24,7 +25,8 @@ from pipeline.core import Rejection
 from pipeline.fingerprint import parser_fingerprint
 from pipeline.parse.record import SnapshotRecord
 
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
+"""2: dataclasses as lists of their field values (1 wrote them as objects of their fields)."""
 SUFFIX = ".json"
 
 
@@ -43,27 +45,33 @@ class CacheEntryInvalid(ValueError):
 
 
 @functools.cache
-def _fields_of(kind: type) -> tuple[dict[str, Any], frozenset[str]]:
-    """A dataclass's resolved type hints and field names, computed once per class."""
-    return typing.get_type_hints(kind), frozenset(field.name for field in dataclasses.fields(kind))
+def _fields_of(kind: type) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """A dataclass's resolved type hints and field names in declaration order, computed once per class."""
+    return typing.get_type_hints(kind), tuple(field.name for field in dataclasses.fields(kind))
 
 
 @functools.cache
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    return tuple(field.name for field in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+def _field_values(kind: type) -> Callable[[Any], tuple] | None:
+    """A function giving a dataclass instance's field values in declaration order (operator.attrgetter, in C)."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    names = [field.name for field in dataclasses.fields(kind)]
+    if len(names) == 1:
+        return lambda value: (getattr(value, names[0]),)
+    return operator.attrgetter(*names)
 
 
-def _fields(value: Any) -> dict[str, Any]:
-    names = _field_names(type(value))
-    if names is None:
+def _fields(value: Any) -> tuple:
+    values = _field_values(type(value))
+    if values is None:
         raise TypeError(f"{type(value).__name__} is not JSON serializable")
-    return {name: getattr(value, name) for name in names}
+    return values(value)
 
 
 def to_json(value: Any) -> str:
-    """A parse result as the JSON of ``dataclasses.asdict`` (dataclasses as objects of their fields,
-    tuples as lists) without its deep copies: json's C encoder walks the lists and strings, and Python
-    runs once per dataclass instance, not once per value."""
+    """A parse result as JSON, each dataclass instance as the list of its field values in declaration order
+    (tuples as lists): json's C encoder walks the lists and strings, and Python runs once per dataclass
+    instance, in C too. Field names are not repeated in every entry; the format number covers the order."""
     return json.dumps(value, default=_fields, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -141,20 +149,14 @@ def _dict_decoder(key_kind: type, value_kind: Any) -> Decoder:
 
 def _dataclass_decoder(kind: type) -> Decoder:
     hints, names = _fields_of(kind)
-    fields: dict[str, Decoder] = {}
+    fields: list[Decoder] = []
 
     def decode(value: Any) -> Any:
-        if not isinstance(value, dict):
-            raise CacheEntryInvalid(f"expected an object for {kind.__name__}")
+        if not isinstance(value, list) or len(value) != len(names):
+            raise CacheEntryInvalid(f"expected the {len(names)} field values of {kind.__name__}")
         if not fields:  # filled on first use: a record type may refer to itself
-            fields.update({name: _decoder(hints[name]) for name in names})
-        unknown = value.keys() - names
-        if unknown:
-            raise CacheEntryInvalid(f"unknown fields of {kind.__name__}: {sorted(unknown)}")
-        try:
-            return kind(**{name: fields[name](item) for name, item in value.items()})
-        except TypeError as error:  # a required field is missing
-            raise CacheEntryInvalid(str(error)) from None
+            fields.extend(_decoder(hints[name]) for name in names)
+        return kind(*[decoder(item) for decoder, item in zip(fields, value, strict=True)])
 
     return decode
 
