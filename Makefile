@@ -29,28 +29,34 @@ lock: $(STAMP)
 	$(UV) pip compile pyproject.toml --extra dev --universal --generate-hashes --python-version 3.11 --quiet \
 		$(UPGRADE) -o requirements.lock
 
-setup: $(STAMP)
+# The parser compiled by mypyc (pipeline/parse/compile.py): rebuilt when a parser module changes; it is used
+# only while its stamp matches the sources, and without a C compiler the parser runs as Python.
+PARSER_BUILD := build/parser/stamp.json
+$(PARSER_BUILD): $(STAMP) $(wildcard pipeline/parse/*.py)
+	$(BIN)/python -m pipeline.parse.compile
+
+setup: $(STAMP) $(PARSER_BUILD)
 
 # exit code 4 (built, some documents rejected: listed in the summary) is not a failure of make
-warehouse: $(STAMP)
+warehouse: setup
 	$(BIN)/citysnap build --raw raw --warehouse warehouse || [ $$? -eq 4 ]
 
 # A warehouse to look at on day one: a few hundred generated snapshots over both waves, built into demo/
 # (never warehouse/); every table, the summary and every report page say the data is synthetic.
 DEMO := demo
-demo: $(STAMP)
+demo: setup
 	rm -rf $(DEMO)/raw
 	$(BIN)/citysnap synth --count 300 --seed 0 --out $(DEMO)/raw
 	$(BIN)/citysnap build --raw $(DEMO)/raw --warehouse $(DEMO)/warehouse --skip-report || [ $$? -eq 4 ]
 	$(BIN)/citysnap report --warehouse $(DEMO)/warehouse --open
 
-report: $(STAMP)
+report: setup
 	$(BIN)/citysnap report --warehouse warehouse
 
 docs: $(STAMP)
 	$(BIN)/python -m pipeline.dictionary
 
-test: $(STAMP)
+test: setup
 	$(BIN)/ruff check pipeline schemas tests bench
 	env -u DAGSTER_HOME $(BIN)/python -m pytest -q
 
@@ -60,7 +66,7 @@ lint: $(STAMP)
 
 # `dg dev` (dagster-dg-cli) finds the project through [tool.dg] in pyproject.toml; VIRTUAL_ENV tells it
 # which environment runs the code (the project's .venv, activated or not)
-dagster: $(STAMP)
+dagster: setup
 	mkdir -p $(DAGSTER_HOME)
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dg dev --host 127.0.0.1 --port $(DAGSTER_PORT)
 
@@ -68,5 +74,5 @@ clean:
 	rm -rf warehouse/parquet warehouse/warehouse.duckdb warehouse/report warehouse/manifest.json warehouse/current warehouse/versions warehouse/.cache warehouse/.staging
 	find .dagster_home -mindepth 1 -maxdepth 1 ! -name dagster.yaml -exec rm -rf {} +
 
-bench: $(STAMP)
+bench: setup
 	$(BIN)/python bench/bench.py

@@ -62,7 +62,12 @@ parse_text(texts[0])  # load vocabularies and template; the other documents are 
 started = time.perf_counter()
 for text in texts[1:]:
     parse_text(text)
-print(len(texts) - 1, time.perf_counter() - started)
+seconds = time.perf_counter() - started
+try:
+    from pipeline.parse.compiled import is_compiled
+except ImportError:  # the baseline commit has no compiled parser
+    is_compiled = lambda: False  # noqa: E731
+print(len(texts) - 1, seconds, int(is_compiled()))
 """
 
 
@@ -145,6 +150,10 @@ class ParserComparison:
     documents: int
     baseline_seconds: float
     current_seconds: float
+    compiled: bool
+    """Whether the current parser ran compiled by mypyc (``make setup``), as builds run it."""
+    source_seconds: float
+    """The current parser run from its Python source (CITYSNAP_PURE_PYTHON=1)."""
 
     @property
     def ratio(self) -> float:
@@ -152,11 +161,14 @@ class ParserComparison:
 
     def text(self) -> str:
         old, new = self.documents / self.baseline_seconds, self.documents / self.current_seconds
+        source = self.documents / self.source_seconds
+        how = "compiled by mypyc" if self.compiled else "Python source: NOT COMPILED"
         return (
             f"parser on {self.documents} documents (best of {PARSER_ROUNDS} first passes each, one core): "
-            f"{BASELINE_COMMIT} {old:.0f} docs/s ({1000 / old:.2f} ms/doc), current {new:.0f} docs/s "
+            f"{BASELINE_COMMIT} {old:.0f} docs/s ({1000 / old:.2f} ms/doc), current ({how}) {new:.0f} docs/s "
             f"({1000 / new:.2f} ms/doc): {self.ratio:.1f}x faster (>= {PARSER_TARGET:.0f}x: "
-            f"{_verdict(self.ratio >= PARSER_TARGET)})"
+            f"{_verdict(self.ratio >= PARSER_TARGET)}); current run from its Python source {source:.0f} docs/s "
+            f"({1000 / source:.2f} ms/doc): {self.baseline_seconds / self.source_seconds:.1f}x"
         )
 
 
@@ -174,11 +186,11 @@ def baseline_checkout() -> Path:
     return folder
 
 
-def _parse_loop(code_root: Path, documents: Path) -> tuple[int, float]:
-    """(documents parsed, seconds) of one pass in a fresh process: only the first document (which
+def _parse_loop(code_root: Path, documents: Path, **variables: str) -> tuple[int, float, bool]:
+    """(documents parsed, seconds, compiled) of one pass in a fresh process: only the first document (which
     loads the vocabularies and the template) is parsed before the clock starts, so no cache of the
     parser has seen the timed documents."""
-    environment = {**os.environ, "PYTHONPATH": str(code_root)}
+    environment = {**os.environ, "PYTHONPATH": str(code_root), **variables}
     output = subprocess.run(
         [PYTHON, "-c", PARSER_LOOP, str(documents)],
         cwd=code_root,
@@ -187,20 +199,22 @@ def _parse_loop(code_root: Path, documents: Path) -> tuple[int, float]:
         capture_output=True,
         text=True,
     ).stdout.split()
-    return int(output[0]), float(output[1])
+    return int(output[0]), float(output[1]), output[2] == "1"
 
 
 def compare_parsers(count: int = PARSER_DOCUMENTS) -> ParserComparison:
     """Old and new parser on the same documents, in alternating rounds so both see the same load."""
     documents = corpus(count)
     baseline = baseline_checkout()
-    old, new = [], []
+    old, new, source = [], [], []
     for _ in range(PARSER_ROUNDS):
-        parsed, seconds = _parse_loop(baseline, documents)
+        parsed, seconds, _ = _parse_loop(baseline, documents)
         old.append(seconds)
-        parsed, seconds = _parse_loop(ROOT, documents)
+        parsed, seconds, compiled = _parse_loop(ROOT, documents)
         new.append(seconds)
-    return ParserComparison(parsed, min(old), min(new))
+        parsed, seconds, _ = _parse_loop(ROOT, documents, CITYSNAP_PURE_PYTHON="1")
+        source.append(seconds)
+    return ParserComparison(parsed, min(old), min(new), compiled, min(source))
 
 
 def startup_cost() -> Measure:

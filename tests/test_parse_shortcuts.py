@@ -241,10 +241,10 @@ def test_text_without_carriage_returns_is_split_as_the_general_path_splits_it(te
 
 @SOME
 @given(st.one_of(text_pieces, sentences, st.sampled_from(["Overview", "Spotlight: X", "3", "Page 2 of 9"])))
-def test_a_content_line_has_the_one_shared_no_role_object(text: str) -> None:
-    """Sections tell content lines by identity with NO_ROLE: every role equal to it must be it."""
-    roles = load_template().roles(text)
-    assert (roles is NO_ROLE) == (roles == NO_ROLE)
+def test_a_line_has_no_role_exactly_when_it_is_neither_title_furniture_nor_heading(text: str) -> None:
+    """Sections tell content lines by equality with NO_ROLE."""
+    title, furniture, heading = roles = load_template().roles(text)
+    assert (roles == NO_ROLE) == (title is None and not furniture and heading is None)
 
 
 _LINE_PIECES = ["- ", "* ", "1. ", "# ", "**", "__", "Word", "two words", " ", "  ", "   ", "\t", " \t", "\t ", "x"]

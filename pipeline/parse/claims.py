@@ -31,7 +31,7 @@ def read_claims(state: ParseState, text: str, line_number: int, folded: str | No
         else:
             low, high = _share_range(state, share)
         # BenchmarkClaim(...) built by frozen_instance: its fields in order
-        claim = {
+        claim: dict[str, object] = {
             "topic": topic,
             "city_value": city_value,
             "comparator": comparator,

@@ -153,9 +153,9 @@ def to_lines(text: str) -> list[Line]:
     if not lines_may_have_columns(text, raw_lines):
         # (number, raw) + (text, bullet, heading, cells, 0): each Line's fields in one tuple, no transposing
         return list(map(_new_line, map(add, zip(count(1), raw_lines), map(_CLEANED.__getitem__, raw_lines))))
-    numbers, raw_lines, columns = zip(*reflow_columns(raw_lines), strict=True)
-    texts, bullets, headings, cells, _ = zip(*map(_CLEANED.__getitem__, raw_lines), strict=True)
-    return list(map(_new_line, zip(numbers, raw_lines, texts, bullets, headings, cells, columns, strict=True)))
+    numbers, reflowed, columns = zip(*reflow_columns(raw_lines), strict=True)
+    texts, bullets, headings, cells, _ = zip(*map(_CLEANED.__getitem__, reflowed), strict=True)
+    return list(map(_new_line, zip(numbers, reflowed, texts, bullets, headings, cells, columns, strict=True)))
 
 
 def join_wrapped(parts: list[str]) -> str:

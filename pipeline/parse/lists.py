@@ -94,6 +94,7 @@ def _cut_labels(state: ParseState, lines: list[Line], vocabulary: str) -> list[t
             blocks.append([])
         else:
             blocks[-1].append(line)
+    end: int | None
     for block in (b for b in blocks if b):
         start = 0
         while start < len(block):

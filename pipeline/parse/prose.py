@@ -110,8 +110,8 @@ def read_paragraph(state: ParseState, section: str, text: str, line_number: int)
             fields.append(fact.name)
     for dimension, patterns in lists:
         for pattern in patterns:
-            needle = pattern.needle
-            if folded is not None and needle is not None and needle not in folded:
+            list_needle = pattern.needle
+            if folded is not None and list_needle is not None and list_needle not in folded:
                 continue  # Prepared.group's first check, inlined
             items = pattern.group(text, folded, "items")
             if items is not None:

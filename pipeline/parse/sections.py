@@ -22,7 +22,7 @@ def split_sections(state: ParseState) -> list[Section]:
         if line[0] <= header_end and state.is_attributed(line):  # the title
             continue
         found = known.get(text) or roles(text)
-        if found is NO_ROLE:
+        if found == NO_ROLE:  # equality, not identity: compiled code boxes the tuple anew
             content.append(line)
             continue
         title, furniture, heading = found

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.parse.lines import Line
-from pipeline.parse.record import Item, SnapshotRecord, UnparsedLine, frozen_instance, new_object, set_attribute
+from pipeline.parse.record import Item, SnapshotRecord, UnparsedLine, new_object, set_attribute
 from pipeline.parse.template import Template
 from schemas.vocabulary import Vocabulary
 
@@ -27,8 +27,8 @@ class Section:
 
 
 def new_section(name: str, heading: Line | None, title: str | None, lines: list[Line]) -> Section:
-    """``Section(...)``, built by :func:`~pipeline.parse.record.frozen_instance`: a document has a dozen."""
-    return frozen_instance(Section, {"name": name, "heading": heading, "title": title, "lines": lines})
+    """``Section(...)``: a document has a dozen."""
+    return Section(name, heading, title, lines)
 
 
 @dataclass
@@ -62,6 +62,7 @@ class ParseState:
         assert self.record is not None
         line_fields = self.record.line_fields
         single = "," not in field
+        existing: str | None
         for number, _, text, _, _, _, column in lines:
             if not text:
                 continue

@@ -398,7 +398,7 @@ class Template:
             furniture = self._furniture is not None and self._furniture.fullmatch(text) is not None
         heading = self.heading(text) if text.count(" ") < MAX_HEADING_WORDS else None
         if title is None and heading is None and not furniture:
-            found = NO_ROLE  # one shared object: readers tell content lines by identity
+            found = NO_ROLE
         else:
             found = (title, furniture, heading)
         if len(self._roles) >= CACHE_LIMIT:

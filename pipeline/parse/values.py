@@ -255,6 +255,7 @@ def _restore_case_found(name: str, flat: str, lowered: str | bytes) -> str:
 
 def split_top_level(text: str, separators: str = ",;") -> list[str]:
     """Split on separators that are not inside parentheses."""
+    parts: list[str]
     if "(" not in text:
         if separators:  # every separator made the first, then one str.split: a cut at each of them
             first = separators[0]
@@ -264,7 +265,7 @@ def split_top_level(text: str, separators: str = ",;") -> list[str]:
         else:
             parts = [text]
         return [stripped for stripped in map(str.strip, parts) if stripped]
-    parts: list[str] = []
+    parts = []
     depth = 0
     current: list[str] = []
     for ch in text:
