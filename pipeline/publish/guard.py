@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
 from pipeline.paths import PARQUET_DIR
 
 ALLOW_EMPTY_HINT = (
@@ -38,6 +35,9 @@ def loaded_documents(documents_parquet: Path) -> int:
     """Documents with status 'loaded' in a ``documents`` Parquet file (0 when there is none)."""
     if not documents_parquet.exists():
         return 0
+    import pyarrow.compute as pc  # here: the build command imports this module before it knows it builds
+    import pyarrow.parquet as pq
+
     status = pq.read_table(documents_parquet, columns=["status"]).column("status")
     return int(pc.sum(pc.equal(status, "loaded")).as_py() or 0)
 

@@ -17,8 +17,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+import duckdb
 
 from pipeline.core import Document, Rejection
 from pipeline.fingerprint import build_fingerprint
@@ -29,21 +28,20 @@ from pipeline.sqlfiles import connect, quote
 
 INVENTORY_FILE = "inventory.parquet"
 PLAN_FILE = "plan.parquet"
-INVENTORY_SCHEMA = pa.schema(
-    [
-        ("document_id", pa.string()),
-        ("path", pa.string()),
-        ("survey_wave", pa.int64()),
-        ("size_bytes", pa.int64()),
-        ("source_format", pa.string()),
-        ("rejection_reason", pa.string()),
-        ("rejection_message", pa.string()),
-        ("rejection_line", pa.int64()),
-        ("batch", pa.int64()),
-    ]
-)
-"""One row per file under raw/: a :class:`Document` and the parse batch it belongs to."""
-DUCKDB_TYPES = {pa.string(): "VARCHAR", pa.int64(): "BIGINT"}
+INVENTORY_COLUMNS = {
+    "document_id": "VARCHAR",
+    "path": "VARCHAR",
+    "survey_wave": "BIGINT",
+    "size_bytes": "BIGINT",
+    "source_format": "VARCHAR",
+    "rejection_reason": "VARCHAR",
+    "rejection_message": "VARCHAR",
+    "rejection_line": "BIGINT",
+    "batch": "BIGINT",
+}
+"""One row per file under raw/: a :class:`Document` and the parse batch it belongs to (column -> DuckDB type).
+The plan adds its ``action``. Defined for DuckDB, which writes and joins them: a no-change build imports
+no pyarrow."""
 
 
 def batch_of(document_id: str, batches: int) -> int:
@@ -70,8 +68,8 @@ def write_inventory(refs: list[Document], target: Path, batches: int) -> Path:
                 rejection.line if rejection else None,
                 batch_of(ref.document_id, batches),
             ]
-            out.write(json.dumps(dict(zip(INVENTORY_SCHEMA.names, row, strict=True))) + "\n")
-    columns = ", ".join(f"{quote(field.name)}: {quote(DUCKDB_TYPES[field.type])}" for field in INVENTORY_SCHEMA)
+            out.write(json.dumps(dict(zip(INVENTORY_COLUMNS, row, strict=True))) + "\n")
+    columns = ", ".join(f"{quote(name)}: {quote(kind)}" for name, kind in INVENTORY_COLUMNS.items())
     try:
         with connect() as connection:
             connection.execute(
@@ -95,8 +93,10 @@ def take_inventory(raw_dir: Path, stamps_file: Path, target: Path, batches: int)
 
 def refs_to_parse(plan_file: Path, batch: int) -> list[Document]:
     """The documents of one parse batch that this build parses, in path order."""
+    import pyarrow.parquet as pq
+
     table = pq.read_table(
-        plan_file, filters=[("action", "=", "parse"), ("batch", "=", batch)], columns=INVENTORY_SCHEMA.names
+        plan_file, filters=[("action", "=", "parse"), ("batch", "=", batch)], columns=list(INVENTORY_COLUMNS)
     )
     refs = []
     for row in table.to_pylist():
@@ -151,8 +151,10 @@ def read_previous(warehouse_dir: Path) -> PreviousBuild | str:
         return "the published manifest has no build fingerprint"
     documents = state.parquet_dir / "documents.parquet"
     try:
-        names = set(pq.read_schema(documents).names)
-    except (OSError, ValueError) as error:
+        with connect() as connection:
+            described = connection.execute(f"DESCRIBE SELECT * FROM read_parquet({quote(str(documents))})")
+            names = {row[0] for row in described.fetchall()}
+    except (OSError, duckdb.Error) as error:
         return f"the published tables cannot be read: {error}"
     if not {"path", "document_id", "status"} <= names:
         return "the published documents table lacks path, document_id or status"
