@@ -3,6 +3,7 @@
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ import duckdb
 import pytest
 
 from pipeline.definitions import resolved_build_job
+from pipeline.parse.cache import DATABASE, ParseCache
 from pipeline.publish.lock import build_lock
 from pipeline.runner import run_build
 from pipeline.settings import PARSE_BATCHES
@@ -159,7 +161,7 @@ def test_a_build_killed_midway_leaves_the_previous_warehouse_and_the_next_build_
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not any((warehouse / ".cache").rglob("*.json")):
+    while time.monotonic() < deadline and not cache_entries(warehouse):
         time.sleep(0.05)
     time.sleep(0.5)
     assert process.poll() is None, "the build finished before it could be killed"
@@ -251,7 +253,8 @@ def test_the_build_command_finds_an_unchanged_warehouse_without_starting_a_dagst
 
 
 def cache_entries(warehouse: Path) -> set[str]:
-    return {path.name.split(".")[0] for path in (warehouse / ".cache" / "parse").rglob("*.json")}
+    """The document ids with an entry in the parse cache (of the current parser version)."""
+    return ParseCache(warehouse / ".cache" / "parse").keys()
 
 
 def documents_of(warehouse: Path) -> set[str]:
@@ -272,8 +275,8 @@ def test_an_incremental_build_forgets_the_cache_entries_of_departed_documents_wi
     cache = warehouse / ".cache" / "parse"
     [current] = list(cache.iterdir())
     stray = "ab" + "0" * 62  # an entry of no published document (a build that failed after parsing it)
-    (current / "ab").mkdir(exist_ok=True)
-    (current / "ab" / f"{stray}.text.json").write_text("{}", encoding="utf-8")
+    with sqlite3.connect(current / DATABASE) as database:
+        database.execute("INSERT INTO entries VALUES (?, 'text', '{}')", (stray,))
     (cache / "0123456789abcdef" / "00").mkdir(parents=True)
     (cache / "0123456789abcdef" / "00" / "x.text.json").write_text("{}", encoding="utf-8")  # another parser version
 

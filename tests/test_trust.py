@@ -3,6 +3,7 @@ are checked before they are trusted, the bytes hashed are the bytes parsed, boun
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -12,6 +13,7 @@ import pickle
 import pwd
 import shutil
 import signal
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -103,18 +105,35 @@ def test_a_crafted_pickle_or_a_foreign_entry_in_the_cache_is_a_miss_and_runs_no_
         def __reduce__(self):
             return (os.system, (f"touch {marker}",))
 
-    entries = sorted(cache.root.rglob("*.json"))
-    assert len(entries) == 2
-    entries[0].write_bytes(pickle.dumps(Exploit()))
-    entries[1].write_text(json.dumps({"format": 1, "key": json.loads(entries[1].read_text())["key"],
-                                      "result": {"record": {"city": 5}}}))  # fmt: skip
-    for ref in refs:
-        (cache.root / ref.document_id[:2] / f"{ref.document_id}.pickle").write_bytes(pickle.dumps(Exploit()))
+    with sqlite3.connect(cache.database) as database:
+        keys = database.execute("SELECT document_id, source_format FROM entries ORDER BY 1").fetchall()
+        assert len(keys) == 2
+        foreign = json.dumps({"format": 2, "key": list(keys[1]), "result": [[5], None, [], 1]})
+        database.execute("UPDATE entries SET entry = ? WHERE document_id = ?", (pickle.dumps(Exploit()), keys[0][0]))
+        database.execute("UPDATE entries SET entry = ? WHERE document_id = ?", (foreign, keys[1][0]))
     again = ParseCache(tmp_path / "cache")
     parsed = parse_documents(two_cities, refs, again, TIGHT)
     assert not marker.exists()
     assert (again.hits, again.misses) == (0, 2)
     assert sorted(doc.record.city for doc in parsed) == ["Oslo", "Stockholm"]
+
+
+@pytest.mark.parametrize("damage", ["not a database", "cut in half"])
+def test_a_damaged_cache_database_is_replaced_and_the_documents_parsed(two_cities: Path, tmp_path: Path, damage):
+    cache = ParseCache(tmp_path / "cache")
+    refs = inventory(two_cities)
+    parse_documents(two_cities, refs, cache, TIGHT)
+    cache.close()
+    data = cache.database.read_bytes()
+    cache.database.write_bytes(b"{not sqlite}" * 400 if damage == "not a database" else data[: len(data) // 2])
+    later_build = dataclasses.replace(TIGHT, seconds=4)  # other limits: new workers, as a later build starts
+    again = ParseCache(tmp_path / "cache")
+    parsed = parse_documents(two_cities, refs, again, later_build)
+    assert sorted(doc.record.city for doc in parsed) == ["Oslo", "Stockholm"]
+    assert (again.hits, again.misses) == (0, 2)
+    third = ParseCache(tmp_path / "cache")
+    parse_documents(two_cities, refs, third, dataclasses.replace(TIGHT, seconds=5))
+    assert (third.hits, third.misses) == (2, 0), "the damaged database was replaced and filled again"
 
 
 def test_a_file_removed_during_the_build_is_rejected_and_the_others_load(two_cities: Path):

@@ -1,19 +1,21 @@
 """Parse results cached as JSON by what decides them, so unchanged documents are never re-parsed.
 
 The key is the sha256 of the bytes parsed and the format they were read as (the same bytes as ``.txt``
-and as ``.pdf`` give different results), under a folder named by the fingerprint of the parser's code
-and data. Entries are plain JSON decoded into the record types field by field: a stale, foreign,
-truncated or crafted entry is a cache miss, never an error and never code that runs.
+and as ``.pdf`` give different results), in a SQLite database under a folder named by the fingerprint
+of the parser's code and data. Entries are plain JSON decoded into the record types field by field: a
+stale, foreign, truncated or crafted entry is a cache miss, never an error and never code that runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
 import operator
 import os
 import shutil
+import sqlite3
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -27,7 +29,7 @@ from pipeline.parse.record import SnapshotRecord
 
 ENTRY_FORMAT = 2
 """2: dataclasses as lists of their field values (1 wrote them as objects of their fields)."""
-SUFFIX = ".json"
+DATABASE = "entries.sqlite"
 
 
 @dataclass(frozen=True)
@@ -180,21 +182,60 @@ def _exactly(kind: type, value: Any) -> Any:
 
 
 class ParseCache:
-    """One JSON file per key under ``<directory>/<fingerprint>/<id[:2]>/<id>.<format>.json``."""
+    """Entries in one SQLite database per parser version, ``<directory>/<fingerprint>/entries.sqlite``: a row
+    per key holding the entry's JSON (which repeats its key and format, checked on reading). Writes are
+    buffered and committed together (:meth:`commit`, once per chunk of a parse worker): one file per entry
+    cost more than the rest of a document's caching. A damaged database is replaced; one that cannot be
+    opened turns the cache off for the process (every lookup a miss), never fails a build."""
 
     def __init__(self, directory: Path, fingerprint: str | None = None) -> None:
         self.root = directory / (fingerprint or parser_fingerprint())[:16]
         self.hits = 0
         self.misses = 0
-        self._folders: set[Path] = set()
-        """Shard folders this process made: one mkdir each, not one per entry."""
+        self._connection: sqlite3.Connection | None = None
+        self._broken = False
+        self._pending: list[tuple[str, str, str]] = []
 
-    def _path(self, document_id: str, source_format: str) -> Path:
-        return self.root / document_id[:2] / f"{document_id}.{source_format}{SUFFIX}"
+    @property
+    def database(self) -> Path:
+        return self.root / DATABASE
+
+    def _open(self, create: bool) -> sqlite3.Connection | None:
+        if self._connection is not None or self._broken:
+            return self._connection
+        if not create and not self.database.exists():
+            return None
+        for _ in range(2):
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(self.database, timeout=120, isolation_level=None)
+                connection.execute("PRAGMA synchronous = NORMAL")  # a rollback journal: every commit is in the file
+                connection.execute(
+                    "CREATE TABLE IF NOT EXISTS entries (document_id TEXT NOT NULL, source_format TEXT NOT NULL, "
+                    "entry TEXT NOT NULL, PRIMARY KEY (document_id, source_format)) WITHOUT ROWID"
+                )
+                self._connection = connection
+                return connection
+            except sqlite3.DatabaseError:  # not a database, or a damaged one: it is only a cache
+                for leftover in (self.database, *self.root.glob(f"{DATABASE}-*")):
+                    leftover.unlink(missing_ok=True)
+            except (OSError, sqlite3.Error):
+                break
+        self._broken = True
+        return None
 
     def get(self, document_id: str, source_format: str) -> CachedParse | None:
         try:
-            entry = json.loads(self._path(document_id, source_format).read_text(encoding="utf-8"))
+            connection = self._open(create=False)
+            row = None
+            if connection is not None:
+                row = connection.execute(
+                    "SELECT entry FROM entries WHERE document_id = ? AND source_format = ?",
+                    (document_id, source_format),
+                ).fetchone()
+            if row is None:
+                raise CacheEntryInvalid("no entry")
+            entry = json.loads(row[0])
             if (
                 not isinstance(entry, dict)
                 or entry.get("format") != ENTRY_FORMAT
@@ -202,43 +243,74 @@ class ParseCache:
             ):
                 raise CacheEntryInvalid("not an entry for this key")
             result = decode_as(CachedParse, entry["result"])
-        except (OSError, ValueError, KeyError, RecursionError):
+        except (sqlite3.Error, ValueError, KeyError, TypeError, RecursionError):
             self.misses += 1
             return None
         self.hits += 1
         return result
 
     def put(self, document_id: str, source_format: str, result: CachedParse) -> None:
-        """Write atomically: a killed build leaves no half-written entry behind."""
-        path = self._path(document_id, source_format)
-        if path.parent not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(path.parent)
+        """Buffer an entry; :meth:`commit` writes it."""
         entry = {"format": ENTRY_FORMAT, "key": [document_id, source_format], "result": result}
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(to_json(entry), encoding="utf-8")
-        os.replace(temporary, path)
+        self._pending.append((document_id, source_format, to_json(entry)))
+
+    def commit(self) -> int:
+        """Write the buffered entries in one transaction (all or none: a killed build leaves no half entry);
+        return how many. Entries that cannot be written are dropped: the documents are parsed again later."""
+        pending, self._pending = self._pending, []
+        connection = self._open(create=True) if pending else None
+        if connection is None:
+            return 0
+        try:
+            with connection:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", pending)
+        except sqlite3.Error:
+            return 0
+        return len(pending)
+
+    def keys(self) -> set[str]:
+        """The document ids that have an entry (any format)."""
+        connection = self._open(create=False)
+        if connection is None:
+            return set()
+        return {row[0] for row in connection.execute("SELECT DISTINCT document_id FROM entries")}
 
     def prune(self, keep: set[str]) -> int:
-        """Drop every entry of a document not in ``keep``, and the caches of other parser versions: a walk
-        over the whole cache, for builds that parsed everything anyway."""
+        """Drop every entry of a document not in ``keep``, and the caches of other parser versions (for builds
+        that parsed everything anyway)."""
         removed = self.drop_other_versions()
-        if self.root.exists():
-            for path in self.root.rglob("*"):
-                if path.is_file() and not path.name.startswith(".") and path.name.split(".")[0] not in keep:
-                    path.unlink(missing_ok=True)
-                    removed += 1
+        connection = self._open(create=False)
+        if connection is None:
+            return removed
+        with connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS keep (document_id TEXT PRIMARY KEY)")
+            connection.execute("DELETE FROM keep")
+            connection.executemany("INSERT OR IGNORE INTO keep VALUES (?)", [(key,) for key in keep])
+            removed += connection.execute(
+                "DELETE FROM entries WHERE document_id NOT IN (SELECT document_id FROM keep)"
+            ).rowcount
         return removed
 
     def forget(self, document_ids: Iterable[str]) -> int:
-        """Drop the entries (every format) of ``document_ids`` and the caches of other parser versions,
-        without walking the cache: what an incremental build costs is what changed."""
+        """Drop the entries (every format) of ``document_ids`` and the caches of other parser versions: what an
+        incremental build costs is what changed."""
         removed = self.drop_other_versions()
-        for document_id in document_ids:
-            for path in (self.root / document_id[:2]).glob(f"{document_id}.*{SUFFIX}"):
-                path.unlink(missing_ok=True)
-                removed += 1
+        connection = self._open(create=False)
+        if connection is None:
+            return removed
+        with connection:
+            connection.execute("BEGIN IMMEDIATE")
+            for document_id in document_ids:
+                removed += connection.execute("DELETE FROM entries WHERE document_id = ?", (document_id,)).rowcount
         return removed
+
+    def close(self) -> None:
+        self.commit()
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def drop_other_versions(self) -> int:
         """Remove the caches of other parser versions (their entries can never be read again)."""
@@ -246,6 +318,18 @@ class ParseCache:
         if self.root.parent.exists():
             for stale_root in self.root.parent.iterdir():
                 if stale_root != self.root and stale_root.is_dir() and not stale_root.is_symlink():
-                    removed += sum(len(files) for _, _, files in os.walk(stale_root))
+                    removed += _entries_in(stale_root)
                     shutil.rmtree(stale_root, ignore_errors=True)
         return removed
+
+
+def _entries_in(version: Path) -> int:
+    """Entries of another parser version's cache: rows of its database, or files of the former layout."""
+    database = version / DATABASE
+    if not database.exists():
+        return sum(len(files) for _, _, files in os.walk(version))
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+            return connection.execute("SELECT count(*) FROM entries").fetchone()[0]
+    except sqlite3.Error:
+        return 0

@@ -106,6 +106,8 @@ def _worker(
         except (EOFError, OSError):
             return
         if request[0] == "flush":
+            if cache is not None:
+                cache.commit()  # the chunk's cache entries, in one transaction
             try:
                 summary = sink(held, request[1], request[2]) if sink else {}
             except MemoryError:
@@ -126,6 +128,8 @@ def _worker(
             message = f"reading failed: {type(error).__name__}: {error}"
             document, hit = ParsedDocument(ref, None, Rejection("parser_error", message)), None
         if sink is None:
+            if cache is not None:
+                cache.commit()
             connection.send(("document", (document, hit), True))
         else:
             held.append(document)
