@@ -80,7 +80,9 @@ def assemble_tables(fragments: Path, plan_file: Path, previous_parquet: Path | N
     spill = out_dir.parent / ".duckdb_spill"
     # every result is ORDER BY the model's keys, so insertion order need not be kept (keeping it stops
     # DuckDB from spilling large unions to disk); beyond the memory limit, sorts spill to the staging folder
-    connection = connect(preserve_insertion_order=False, temp_directory=str(spill), memory_limit=ASSEMBLY_MEMORY_LIMIT)
+    connection = connect(
+        preserve_insertion_order=False, temp_directory=str(spill), memory_limit=ASSEMBLY_MEMORY_LIMIT, threads=1
+    )
     try:
         for table in FRAGMENT_TABLES:
             connection.execute(f'CREATE VIEW "new_{table}" AS {_fragments(fragments, table)}')
