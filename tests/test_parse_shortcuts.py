@@ -476,3 +476,52 @@ def test_a_first_match_group_is_the_group_of_the_first_match(text: str) -> None:
     for variant in (text, text.replace("Stockholm", "Ångström"), f"{text} approaches innovation {text}"):
         match = approach.search(variant)
         assert approach.group(variant, fold(variant), "approach") == (match.group("approach") if match else None)
+
+
+_INITIAL_PATTERNS = [r"\bfoo", "bar", r"(?:a|B)+c", r"[^x]y", r"x?y", r"(?i:k)z", r"\d{1,3}\Z"]
+_INITIAL_PATTERNS += [r"(?:\(c\)|©) ?OECD", "ſ"]
+_INITIAL_PIECES = ["a", "B", "c", "x", "y", "z", "K", "k", "\u212a", "s", "S", "ſ", "(", "©", "1", " ", "_", "é", "Ⅰ"]
+_INITIAL_PIECES += ["foo", "BAR", "Spotlight", "City Innovation Snapshot", "OECD", "page 2", "Bloomberg Philanthropies"]
+
+
+@SOME
+@given(st.lists(st.sampled_from(_INITIAL_PIECES), max_size=6).map("".join))
+@example("\u212az")
+@example("ſpotlight: x")
+def test_a_text_turned_away_by_its_first_character_has_no_match_at_its_start(text: str) -> None:
+    """roles and heading skip the title, furniture and spotlight patterns for a text whose first ASCII
+    character no match starts with: the pattern itself never matches there."""
+    from pipeline.parse.template import ascii_initials, may_match_at_start
+
+    template = load_template()
+    patterns = [template._title_or_furniture, template._spotlight]
+    patterns += [re.compile(source, flags) for source in _INITIAL_PATTERNS for flags in (0, re.IGNORECASE)]
+    for pattern in patterns:
+        if not may_match_at_start(ascii_initials(pattern), text):
+            assert pattern.match(text) is None, (pattern.pattern, text)
+
+
+def _former_may_be_section_key(template: Template, text: str) -> bool:
+    """Template._may_be_section_key as written before its answers were kept per first token."""
+    first = re.compile(r"[A-Za-z0-9]+").search(text)
+    if first is None:
+        return True
+    if not text.isascii() and not text[: first.end() + 1].isascii():
+        return True
+    if "&" in text:
+        return True
+    word = first.group(0).lower()
+    return word in ("a", "an", "the") or label_key(word) in template._section_first_words
+
+
+@SOME
+@given(text_pieces, text_pieces)
+@example("How", " is data used?")
+@example("-", " Overview")
+@example("The", "&Funding")
+def test_the_first_word_check_kept_per_token_answers_as_the_whole_text_check(head: str, tail: str) -> None:
+    template = load_template()
+    for text in (f"{head} {tail}", f"{head}{tail}", head, f"{tail} {head}"):
+        expected = _former_may_be_section_key(template, text)
+        assert template._may_be_section_key(text) == expected, text
+        assert template._may_be_section_key(text) == expected, text  # answered from the kept tokens

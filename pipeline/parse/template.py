@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import re._compiler as re_compiler
 import re._constants as re_constants
 import re._parser as re_parser
 from collections.abc import Iterable, Iterator
@@ -45,6 +46,58 @@ def _needle(pattern: re.Pattern[str]) -> str | None:
         else:
             run = ""
     return best.lower() if len(best) >= MIN_NEEDLE else None
+
+
+_CONSUMING = (re_constants.LITERAL, re_constants.NOT_LITERAL, re_constants.IN, re_constants.ANY)
+_REPEATS = (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT, re_constants.POSSESSIVE_REPEAT)
+
+
+def _first_items(items: list[tuple[object, object]]) -> list[tuple[object, object]] | None:
+    """The one-character items (literal, class, any) a match of ``items`` must start with, one of them;
+    None when a match may be empty or begin otherwise (this analysis then proves nothing)."""
+    for op, value in items:
+        if op is re_constants.AT:
+            continue  # an anchor or word boundary reads no character
+        if op in _CONSUMING:
+            return [(op, value)]
+        if op is re_constants.SUBPATTERN and not value[1] and not value[2]:  # type: ignore[index]
+            return _first_items(value[3].data)  # type: ignore[index]
+        if op is re_constants.BRANCH:
+            found: list[tuple[object, object]] = []
+            for alternative in value[1]:  # type: ignore[index]
+                first = _first_items(alternative.data)
+                if first is None:
+                    return None
+                found.extend(first)
+            return found
+        if op in _REPEATS and value[0] >= 1:  # type: ignore[index]
+            return _first_items(value[2].data)  # type: ignore[index]
+        return None
+    return None
+
+
+def ascii_initials(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The ASCII characters a match of ``pattern`` can start with, or None if unknown. A text whose first
+    character is ASCII and not among them has no match at its start: ``pattern.match`` need not run
+    (a regular expression call costs more than the test). Each first item is compiled alone with the
+    pattern's flags and asked about every ASCII character, so case folding is sre's own."""
+    parsed = re_parser.parse(pattern.pattern, pattern.flags)
+    items = _first_items(parsed.data)
+    if items is None:
+        return None
+    initials: set[str] = set()
+    for item in items:
+        one = re_compiler.compile(re_parser.SubPattern(parsed.state, [item]), pattern.flags)
+        initials.update(character for character in map(chr, range(128)) if one.match(character))
+    return frozenset(initials)
+
+
+def may_match_at_start(initials: frozenset[str] | None, text: str) -> bool:
+    """False when ``text`` cannot start a match of the pattern with these ascii_initials."""
+    if initials is None:
+        return True
+    first = text[:1]
+    return first in initials or not first.isascii()
 
 
 def fold(text: str) -> str | None:
@@ -335,6 +388,11 @@ class Template:
     _title_or_furniture: re.Pattern[str] = field(init=False, repr=False, compare=False)
     """Matches where _header matches or _furniture fully matches: most lines are neither, one scan says so."""
     _spotlight: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _initials: tuple[frozenset[str] | None, frozenset[str] | None] = field(init=False, repr=False, compare=False)
+    """ascii_initials of _title_or_furniture and _spotlight: a line new to the process starting with any
+    other ASCII character is neither a title, furniture nor a spotlight heading without a pattern call."""
+    _first_words: dict[str, bool] = field(init=False, repr=False, compare=False)
+    """_may_be_section_key's answer per first token (text up to its first space) when it decides it."""
     _intro_filter: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _headings: dict[str, tuple[str, str | None] | None] = field(init=False, repr=False, compare=False)
     _intros: dict[str, str | None] = field(init=False, repr=False, compare=False)
@@ -361,6 +419,7 @@ class Template:
             ("_furniture", any_of(self.page_furniture)),
             ("_title_or_furniture", _title_or_furniture(prefixes, self.page_furniture)),
             ("_spotlight", re.compile(spotlight, re.IGNORECASE)),
+            ("_first_words", {}),
             ("_intro_filter", re.compile(intro_keys)),
             ("_headings", {}),
             ("_intros", {}),
@@ -377,6 +436,8 @@ class Template:
             ("_section_first_words", frozenset(key.split()[0] for key in self.section_keys if key)),
         ):
             object.__setattr__(self, name, value)
+        initials = (ascii_initials(self._title_or_furniture), ascii_initials(self._spotlight))
+        object.__setattr__(self, "_initials", initials)
 
     @property
     def known_roles(self) -> dict[str, tuple[str | None, bool, tuple[str, str | None] | None]]:
@@ -391,7 +452,11 @@ class Template:
             return cached  # type: ignore[return-value]
         # header_place and is_page_furniture inlined: each line new to the process is classified here;
         # one scan turns away the lines that are neither (most), the few others are asked one by one
-        if self._title_or_furniture.match(text) is None:
+        initials = self._initials[0]
+        first = text[:1]  # may_match_at_start inlined: every line new to the process asks
+        if (initials is not None and first not in initials and first.isascii()) or self._title_or_furniture.match(
+            text
+        ) is None:
             title, furniture = None, False
         else:
             title = label_key(text) if self._header.match(text) else None
@@ -439,7 +504,7 @@ class Template:
             return cached  # type: ignore[return-value]
         name = self.section_keys.get(label_key(text)) if self._may_be_section_key(text) else None
         found: tuple[str, str | None] | None = (name, None) if name else None
-        if found is None:
+        if found is None and may_match_at_start(self._initials[1], text):
             match = self._spotlight.match(text)
             if match:
                 found = ("spotlight", match.group("title").strip() or None)
@@ -453,6 +518,21 @@ class Template:
         spells words, one by one) starts no section key. Spares most lines a full key. A text beyond
         ASCII is judged so when it is ASCII up to the character after that word: label_key's Unicode
         steps (NFKD, accents dropped, lower case) change no character there, so the word is the same."""
+        head = text.partition(" ")[0]
+        if head.isascii() and "&" not in text:
+            # the first word lies in the first token when that holds a letter or digit: the token decides,
+            # and its answer is kept (most lines start with a word seen before)
+            known = self._first_words.get(head)
+            if known is not None:
+                return known
+            first = _FIRST_WORD.search(head)
+            if first is not None:
+                word = first.group(0).lower()
+                known = word in _ARTICLES or label_key(word) in self._section_first_words
+                if len(self._first_words) >= CACHE_LIMIT:
+                    self._first_words.clear()
+                self._first_words[head] = known
+                return known
         first = _FIRST_WORD.search(text)  # on ASCII text: the first word of text.lower(), not lowered
         if first is None:
             return True
