@@ -525,3 +525,19 @@ def test_the_first_word_check_kept_per_token_answers_as_the_whole_text_check(hea
         expected = _former_may_be_section_key(template, text)
         assert template._may_be_section_key(text) == expected, text
         assert template._may_be_section_key(text) == expected, text  # answered from the kept tokens
+
+
+@SOME
+@given(sentences)
+@example(_REAL_SENTENCES[1])
+@example("Like 50% of cities surveyed and unlike most cities, Stockholm has dedicated funding.")
+def test_matches_on_the_folded_text_are_those_finditer_gives(text: str) -> None:
+    """finditer_folded searches once where the needle occurs once: the matches finditer finds."""
+    folded = fold(text)
+    if folded is None:
+        return
+    for name, prepared in _template_patterns():
+        if prepared.lowercase is not None:
+            expected = [(m.span(), m.groups()) for m in prepared.lowercase.finditer(folded)]
+            found = [(m.span(), m.groups()) for m in prepared.finditer_folded(text, folded)]
+            assert found == expected, name

@@ -176,8 +176,16 @@ class Prepared:
         twice as fast as case-insensitive matching). Offsets are the text's; group values are lower-cased."""
         if folded is None or self.lowercase is None:
             return self.finditer(text, folded)
-        if self.needle is not None and self.needle not in folded:
-            return iter(())
+        needle = self.needle
+        if needle is not None:
+            found = folded.count(needle)
+            if found == 0:
+                return iter(())
+            if found == 1:
+                # every match holds the needle, and two matches would hold two of it: at most one match,
+                # found by a search that stops there (finditer would scan on to the end of the text)
+                match = self.lowercase.search(folded)
+                return iter(()) if match is None else iter((match,))
         return self.lowercase.finditer(folded)
 
 
