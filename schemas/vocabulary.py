@@ -150,6 +150,12 @@ class Vocabulary:
                 return code
         return None
 
+    @property
+    def known_matches(self) -> dict[tuple[str, str], str | None]:
+        """match's answers so far per (dimension, label), read-only: a caller coding many labels looks a
+        known one up itself (a miss goes through match)."""
+        return self._matches
+
     def code_or_other(self, dimension: str, label: str) -> str:
         code = self._matches.get((dimension, label), _MISSING)
         if code is _MISSING:
