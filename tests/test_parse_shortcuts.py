@@ -541,3 +541,27 @@ def test_matches_on_the_folded_text_are_those_finditer_gives(text: str) -> None:
             expected = [(m.span(), m.groups()) for m in prepared.lowercase.finditer(folded)]
             found = [(m.span(), m.groups()) for m in prepared.finditer_folded(text, folded)]
             assert found == expected, name
+
+
+@SOME
+@given(
+    st.lists(
+        st.sampled_from([*_REAL_SENTENCES, "Stockholm has no formal innovation strategy.", "xxy", "x"]), max_size=6
+    )
+)
+def test_a_fact_or_group_read_again_answers_as_reading_it_afresh(texts: list[str]) -> None:
+    """Fact.read and FirstMatch.group keep their last answer: asked again (with or without the folded text,
+    for another group name), they answer as the reading itself does."""
+    from pipeline.parse.template import FirstMatch
+
+    template = load_template()
+    two_groups = FirstMatch((Prepared(re.compile(r"(?P<a>x+)(?P<b>y*)", re.IGNORECASE)),))
+    for text in texts:
+        for folded in (fold(text), None):
+            for fact in template.facts:
+                assert fact.read(text, folded) == fact._read(text, folded), fact.name
+            assert template.approach_sentence.group(text, folded, "approach") == (
+                template.approach_sentence._group(text, folded, "approach")
+            )
+            for name in ("a", "b", "a"):
+                assert two_groups.group(text, folded, name) == two_groups._group(text, folded, name), name

@@ -220,6 +220,8 @@ class Fact:
     positive: tuple[Prepared, ...]
     needles: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
     """One literal of each pattern, when every pattern has one: a text holding none states nothing."""
+    _last: list[str | bool | None] = field(default_factory=lambda: [None, None], init=False, repr=False, compare=False)
+    """The last text read and its answer (see read)."""
 
     def __post_init__(self) -> None:
         needles = [p.needle for p in (*self.negative, *self.positive)]
@@ -240,6 +242,16 @@ class Fact:
         return False
 
     def read(self, text: str, folded: str | None = None) -> bool | None:
+        """What ``text`` states of the fact (``folded``: see fold). The last text's answer is kept: a
+        benchmark claim's topic is read off its sentence, usually the very paragraph read next for facts."""
+        last = self._last
+        if text == last[0]:
+            return last[1]  # type: ignore[return-value]
+        value = self._read(text, folded)
+        last[:] = text, value
+        return value
+
+    def _read(self, text: str, folded: str | None) -> bool | None:
         folded = folded if folded is not None else fold(text)
         if not self.may_be_in(folded):
             return None
@@ -257,6 +269,9 @@ class FirstMatch:
     """Several patterns tried in order, used like one compiled pattern (each may reuse group names)."""
 
     patterns: tuple[Prepared, ...]
+    _last: list[str | None] = field(default_factory=lambda: [None, None, None], init=False, repr=False, compare=False)
+    """The last (text, group name) of group and its answer: a benchmark claim on the approach reads the group
+    off its sentence, usually the very paragraph the approach reader reads next."""
 
     def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
         for pattern in self.patterns:
@@ -268,6 +283,14 @@ class FirstMatch:
     def group(self, text: str, folded: str | None, name: str) -> str | None:
         """``search(text, folded).group(name)``, or None when no pattern matches: the group of the first
         pattern that matches, read as Prepared.group reads it (off the folded match, no second scan)."""
+        last = self._last
+        if text == last[0] and name == last[1]:
+            return last[2]
+        found = self._group(text, folded, name)
+        last[:] = text, name, found
+        return found
+
+    def _group(self, text: str, folded: str | None, name: str) -> str | None:
         if folded is None:
             for pattern in self.patterns:
                 match = pattern.search(text)
