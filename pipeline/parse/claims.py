@@ -21,7 +21,7 @@ def read_claims(state: ParseState, text: str, line_number: int, folded: str | No
     for match in template.benchmark.finditer_folded(text, folded):
         end = _SENTENCE_END.search(text, match.end())
         sentence = text[match.start() : end.end() if end else len(text)].strip()
-        topic, city_value = _topic(state, sentence)
+        topic, city_value = _topic(state, sentence, folded if sentence == text else fold(sentence))
         comparator = " ".join(match.group("comparator").lower().split())
         share = " ".join(match.group("share").lower().split())
         pct = low = high = None
@@ -62,9 +62,10 @@ def _share_range(state: ParseState, share: str) -> tuple[float | None, float | N
     return None, None
 
 
-def _topic(state: ParseState, sentence: str) -> tuple[str, str | None]:
+def _topic(state: ParseState, sentence: str, folded: str | None) -> tuple[str, str | None]:
+    """The claim's topic and the city's own answer on it. ``folded``: fold(sentence), which is the
+    paragraph's when the claim is the whole paragraph (as usual)."""
     template = state.template
-    folded = fold(sentence)
     for topic, pattern in template.benchmark_topics.items():
         if not pattern.found(sentence, folded):
             continue
