@@ -565,3 +565,16 @@ def test_a_fact_or_group_read_again_answers_as_reading_it_afresh(texts: list[str
             )
             for name in ("a", "b", "a"):
                 assert two_groups.group(text, folded, name) == two_groups._group(text, folded, name), name
+
+
+@SOME
+@given(st.lists(st.sampled_from(["more", "than", "half", "one-third", "One", "third", "the", "majority", "few", "-"]),
+                max_size=5).map(" ".join))  # fmt: skip
+@example("More than  half")
+@example("the Majority")
+def test_a_stated_share_is_the_first_phrase_with_its_key(share: str) -> None:
+    """share_phrase looks the key up in a table made once: the first phrase a scan in order finds."""
+    template = load_template()
+    scanned = next((spec for phrase, spec in template.share_phrases.items() if label_key(phrase) == label_key(share)),
+                   None)  # fmt: skip
+    assert template.share_phrase(share) == scanned

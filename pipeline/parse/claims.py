@@ -8,7 +8,7 @@ import re
 from pipeline.parse.record import BenchmarkClaim, frozen_instance
 from pipeline.parse.state import ParseState
 from pipeline.parse.template import fold
-from schemas.vocabulary import OTHER, label_key
+from schemas.vocabulary import OTHER
 
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
@@ -55,11 +55,8 @@ def approach_code(state: ParseState, phrase: str) -> str | None:
 
 
 def _share_range(state: ParseState, share: str) -> tuple[float | None, float | None]:
-    key = label_key(share)
-    for phrase, spec in state.template.share_phrases.items():
-        if label_key(phrase) == key:
-            return spec.low, spec.high
-    return None, None
+    spec = state.template.share_phrase(share)
+    return (None, None) if spec is None else (spec.low, spec.high)
 
 
 def _topic(state: ParseState, sentence: str, folded: str | None) -> tuple[str, str | None]:

@@ -422,6 +422,7 @@ class Template:
     _initials: tuple[frozenset[str] | None, frozenset[str] | None] = field(init=False, repr=False, compare=False)
     """ascii_initials of _title_or_furniture and _spotlight: a line new to the process starting with any
     other ASCII character is neither a title, furniture nor a spotlight heading without a pattern call."""
+    _share_keys: dict[str, SharePhrase] = field(init=False, repr=False, compare=False)
     _first_words: dict[str, bool] = field(init=False, repr=False, compare=False)
     """_may_be_section_key's answer per first token (text up to its first space) when it decides it."""
     _intro_filter: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -451,6 +452,7 @@ class Template:
             ("_title_or_furniture", _title_or_furniture(prefixes, self.page_furniture)),
             ("_spotlight", re.compile(spotlight, re.IGNORECASE)),
             ("_first_words", {}),
+            ("_share_keys", _first_per_key(self.share_phrases)),
             ("_intro_filter", re.compile(intro_keys)),
             ("_headings", {}),
             ("_intros", {}),
@@ -518,6 +520,11 @@ class Template:
             self._items.clear()
         self._items[text] = item
         return item
+
+    def share_phrase(self, share: str) -> SharePhrase | None:
+        """The stated share phrase ('more than half') whose key is the key of ``share``, the first in the
+        template's order: one lookup, not a key per phrase."""
+        return self._share_keys.get(label_key(share))
 
     def is_page_furniture(self, text: str) -> bool:
         """A page number or running footer, repeated by the PDF on every page."""
@@ -681,6 +688,14 @@ def _phrase_pattern(wording: str) -> re.Pattern[str]:
     """A wording matched word by word, whatever the punctuation and spacing between the words."""
     words = re.findall(r"[^\W_]+", wording)
     return re.compile(r"\b" + r"[\W_]+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
+
+
+def _first_per_key(phrases: dict[str, SharePhrase]) -> dict[str, SharePhrase]:
+    """Each phrase's key -> the first phrase with that key (as a scan in order finds it)."""
+    by_key: dict[str, SharePhrase] = {}
+    for phrase, spec in phrases.items():
+        by_key.setdefault(label_key(phrase), spec)
+    return by_key
 
 
 def _as_list(value: str | list[str]) -> list[str]:
