@@ -578,3 +578,23 @@ def test_a_stated_share_is_the_first_phrase_with_its_key(share: str) -> None:
     scanned = next((spec for phrase, spec in template.share_phrases.items() if label_key(phrase) == label_key(share)),
                    None)  # fmt: skip
     assert template.share_phrase(share) == scanned
+
+
+@SOME
+@given(st.lists(st.sampled_from([*_OPTIONS, "Engineers", "zzz", "Public policy analysts"]), max_size=6))
+def test_items_built_in_their_dict_are_the_items_init_builds(labels: list[str]) -> None:
+    """add_items sets an item's fields in its own dict and reads a known label's code inline: the items
+    Item(...) gives with code_or_other, labels coded before or not."""
+    from pipeline.parse.record import Item, SnapshotRecord
+
+    state = ParseState([], load_template(), load_vocabulary())
+    state.record = SnapshotRecord("City", "Country")
+    for _ in range(2):
+        state.add_items("partner_types", [(label, 7) for label in labels], "partner_types")
+    code = load_vocabulary().code_or_other
+    expected = [
+        Item("partner_types", position, code("partner_types", label), label, 7)
+        for position, label in enumerate(labels * 2, start=1)
+    ]
+    assert state.record.items == expected
+    assert [repr(item) for item in state.record.items] == [repr(item) for item in expected]
