@@ -100,7 +100,8 @@ class Vocabulary:
     descriptions: dict[str, str]
     _index: dict[tuple[str, str], str]
     _keys_by_dimension: dict[str, tuple[tuple[str, str], ...]] = field(init=False, repr=False, compare=False)
-    """Each dimension's (key, code) pairs, longest key first: find_within scans one dimension."""
+    """Each dimension's (key, code) pairs, longest key first, each key between two spaces: find_within
+    scans one dimension for whole words without building a padded key per option."""
     _matches: dict[tuple[str, str], str | None] = field(init=False, repr=False, compare=False)
     """match's answers per (dimension, label): list options recur in every document."""
     derived: dict[tuple[str, ...], tuple[str, ...]] = field(init=False, repr=False, compare=False)
@@ -114,7 +115,10 @@ class Vocabulary:
         for (dimension, key), code in self._index.items():
             if key:
                 by_dimension.setdefault(dimension, []).append((key, code))
-        prepared = {dim: tuple(sorted(pairs, key=lambda pair: -len(pair[0]))) for dim, pairs in by_dimension.items()}
+        prepared = {
+            dim: tuple((f" {key} ", code) for key, code in sorted(pairs, key=lambda pair: -len(pair[0])))
+            for dim, pairs in by_dimension.items()
+        }
         object.__setattr__(self, "_keys_by_dimension", prepared)
 
     @property
@@ -145,10 +149,16 @@ class Vocabulary:
     def find_within(self, dimension: str, text: str) -> str | None:
         """The code whose longest wording occurs inside ``text`` as whole words, else None."""
         haystack = f" {label_key(text)} "
-        for key, code in self._keys_by_dimension.get(dimension, ()):
-            if f" {key} " in haystack:
+        for padded, code in self._keys_by_dimension.get(dimension, ()):
+            if padded in haystack:
                 return code
         return None
+
+    @property
+    def known_matches(self) -> dict[tuple[str, str], str | None]:
+        """match's answers so far per (dimension, label), read-only: a caller coding many labels looks a
+        known one up itself (a miss goes through match)."""
+        return self._matches
 
     def code_or_other(self, dimension: str, label: str) -> str:
         code = self._matches.get((dimension, label), _MISSING)

@@ -476,3 +476,125 @@ def test_a_first_match_group_is_the_group_of_the_first_match(text: str) -> None:
     for variant in (text, text.replace("Stockholm", "Ångström"), f"{text} approaches innovation {text}"):
         match = approach.search(variant)
         assert approach.group(variant, fold(variant), "approach") == (match.group("approach") if match else None)
+
+
+_INITIAL_PATTERNS = [r"\bfoo", "bar", r"(?:a|B)+c", r"[^x]y", r"x?y", r"(?i:k)z", r"\d{1,3}\Z"]
+_INITIAL_PATTERNS += [r"(?:\(c\)|©) ?OECD", "ſ"]
+_INITIAL_PIECES = ["a", "B", "c", "x", "y", "z", "K", "k", "\u212a", "s", "S", "ſ", "(", "©", "1", " ", "_", "é", "Ⅰ"]
+_INITIAL_PIECES += ["foo", "BAR", "Spotlight", "City Innovation Snapshot", "OECD", "page 2", "Bloomberg Philanthropies"]
+
+
+@SOME
+@given(st.lists(st.sampled_from(_INITIAL_PIECES), max_size=6).map("".join))
+@example("\u212az")
+@example("ſpotlight: x")
+def test_a_text_turned_away_by_its_first_character_has_no_match_at_its_start(text: str) -> None:
+    """roles and heading skip the title, furniture and spotlight patterns for a text whose first ASCII
+    character no match starts with: the pattern itself never matches there."""
+    from pipeline.parse.template import ascii_initials, may_match_at_start
+
+    template = load_template()
+    patterns = [template._title_or_furniture, template._spotlight]
+    patterns += [re.compile(source, flags) for source in _INITIAL_PATTERNS for flags in (0, re.IGNORECASE)]
+    for pattern in patterns:
+        if not may_match_at_start(ascii_initials(pattern), text):
+            assert pattern.match(text) is None, (pattern.pattern, text)
+
+
+def _former_may_be_section_key(template: Template, text: str) -> bool:
+    """Template._may_be_section_key as written before its answers were kept per first token."""
+    first = re.compile(r"[A-Za-z0-9]+").search(text)
+    if first is None:
+        return True
+    if not text.isascii() and not text[: first.end() + 1].isascii():
+        return True
+    if "&" in text:
+        return True
+    word = first.group(0).lower()
+    return word in ("a", "an", "the") or label_key(word) in template._section_first_words
+
+
+@SOME
+@given(text_pieces, text_pieces)
+@example("How", " is data used?")
+@example("-", " Overview")
+@example("The", "&Funding")
+def test_the_first_word_check_kept_per_token_answers_as_the_whole_text_check(head: str, tail: str) -> None:
+    template = load_template()
+    for text in (f"{head} {tail}", f"{head}{tail}", head, f"{tail} {head}"):
+        expected = _former_may_be_section_key(template, text)
+        assert template._may_be_section_key(text) == expected, text
+        assert template._may_be_section_key(text) == expected, text  # answered from the kept tokens
+
+
+@SOME
+@given(sentences)
+@example(_REAL_SENTENCES[1])
+@example("Like 50% of cities surveyed and unlike most cities, Stockholm has dedicated funding.")
+def test_matches_on_the_folded_text_are_those_finditer_gives(text: str) -> None:
+    """finditer_folded searches once where the needle occurs once: the matches finditer finds."""
+    folded = fold(text)
+    if folded is None:
+        return
+    for name, prepared in _template_patterns():
+        if prepared.lowercase is not None:
+            expected = [(m.span(), m.groups()) for m in prepared.lowercase.finditer(folded)]
+            found = [(m.span(), m.groups()) for m in prepared.finditer_folded(text, folded)]
+            assert found == expected, name
+
+
+@SOME
+@given(
+    st.lists(
+        st.sampled_from([*_REAL_SENTENCES, "Stockholm has no formal innovation strategy.", "xxy", "x"]), max_size=6
+    )
+)
+def test_a_fact_or_group_read_again_answers_as_reading_it_afresh(texts: list[str]) -> None:
+    """Fact.read and FirstMatch.group keep their last answer: asked again (with or without the folded text,
+    for another group name), they answer as the reading itself does."""
+    from pipeline.parse.template import FirstMatch
+
+    template = load_template()
+    two_groups = FirstMatch((Prepared(re.compile(r"(?P<a>x+)(?P<b>y*)", re.IGNORECASE)),))
+    for text in texts:
+        for folded in (fold(text), None):
+            for fact in template.facts:
+                assert fact.read(text, folded) == fact._read(text, folded), fact.name
+            assert template.approach_sentence.group(text, folded, "approach") == (
+                template.approach_sentence._group(text, folded, "approach")
+            )
+            for name in ("a", "b", "a"):
+                assert two_groups.group(text, folded, name) == two_groups._group(text, folded, name), name
+
+
+@SOME
+@given(st.lists(st.sampled_from(["more", "than", "half", "one-third", "One", "third", "the", "majority", "few", "-"]),
+                max_size=5).map(" ".join))  # fmt: skip
+@example("More than  half")
+@example("the Majority")
+def test_a_stated_share_is_the_first_phrase_with_its_key(share: str) -> None:
+    """share_phrase looks the key up in a table made once: the first phrase a scan in order finds."""
+    template = load_template()
+    scanned = next((spec for phrase, spec in template.share_phrases.items() if label_key(phrase) == label_key(share)),
+                   None)  # fmt: skip
+    assert template.share_phrase(share) == scanned
+
+
+@SOME
+@given(st.lists(st.sampled_from([*_OPTIONS, "Engineers", "zzz", "Public policy analysts"]), max_size=6))
+def test_items_built_in_their_dict_are_the_items_init_builds(labels: list[str]) -> None:
+    """add_items sets an item's fields in its own dict and reads a known label's code inline: the items
+    Item(...) gives with code_or_other, labels coded before or not."""
+    from pipeline.parse.record import Item, SnapshotRecord
+
+    state = ParseState([], load_template(), load_vocabulary())
+    state.record = SnapshotRecord("City", "Country")
+    for _ in range(2):
+        state.add_items("partner_types", [(label, 7) for label in labels], "partner_types")
+    code = load_vocabulary().code_or_other
+    expected = [
+        Item("partner_types", position, code("partner_types", label), label, 7)
+        for position, label in enumerate(labels * 2, start=1)
+    ]
+    assert state.record.items == expected
+    assert [repr(item) for item in state.record.items] == [repr(item) for item in expected]

@@ -8,7 +8,7 @@ import re
 from pipeline.parse.record import BenchmarkClaim, frozen_instance
 from pipeline.parse.state import ParseState
 from pipeline.parse.template import fold
-from schemas.vocabulary import OTHER, label_key
+from schemas.vocabulary import OTHER
 
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
@@ -21,7 +21,7 @@ def read_claims(state: ParseState, text: str, line_number: int, folded: str | No
     for match in template.benchmark.finditer_folded(text, folded):
         end = _SENTENCE_END.search(text, match.end())
         sentence = text[match.start() : end.end() if end else len(text)].strip()
-        topic, city_value = _topic(state, sentence)
+        topic, city_value = _topic(state, sentence, folded if sentence == text else fold(sentence))
         comparator = " ".join(match.group("comparator").lower().split())
         share = " ".join(match.group("share").lower().split())
         pct = low = high = None
@@ -55,16 +55,14 @@ def approach_code(state: ParseState, phrase: str) -> str | None:
 
 
 def _share_range(state: ParseState, share: str) -> tuple[float | None, float | None]:
-    key = label_key(share)
-    for phrase, spec in state.template.share_phrases.items():
-        if label_key(phrase) == key:
-            return spec.low, spec.high
-    return None, None
+    spec = state.template.share_phrase(share)
+    return (None, None) if spec is None else (spec.low, spec.high)
 
 
-def _topic(state: ParseState, sentence: str) -> tuple[str, str | None]:
+def _topic(state: ParseState, sentence: str, folded: str | None) -> tuple[str, str | None]:
+    """The claim's topic and the city's own answer on it. ``folded``: fold(sentence), which is the
+    paragraph's when the claim is the whole paragraph (as usual)."""
     template = state.template
-    folded = fold(sentence)
     for topic, pattern in template.benchmark_topics.items():
         if not pattern.found(sentence, folded):
             continue

@@ -9,6 +9,7 @@ from pipeline.parse.values import split_top_level
 from schemas.vocabulary import MATCH_CACHE_LIMIT
 
 MAX_ITEM_WORDS = 9
+_PUNCTUATION_ONLY = "list entry with no text but punctuation"
 MAX_WRAPPED_LINES = 4
 """A label is re-joined from at most this many wrapped lines."""
 
@@ -71,17 +72,31 @@ def group_labels(state: ParseState, lines: list[Line], vocabulary: str, section:
     plain lines are joined when together they form a known option ('Digital' + 'Governance')
     or when a blank-separated block of up to three short lines matches nothing. Lines whose label is
     nothing but grammar and punctuation (a stray '"' or ';') give no label and are kept as unparsed."""
-    if all(line[3] for line in lines if line[2]):
-        # bullets only: each is one label, as the general path below cuts them (a bullet's label runs on
-        # only over the plain lines after it)
-        strip = state.template.list_words.strip
-        labels = [(strip(line[2]), [line]) for line in lines if line[2]]
+    for line in lines:
+        if line[2] and not line[3]:
+            break
     else:
-        labels = _cut_labels(state, lines, vocabulary)
+        # bullets only: each is one label, as the general path below cuts them (a bullet's label runs on
+        # only over the plain lines after it); one loop, no generator: lists are read in every section
+        strip = state.template.list_words.strip
+        kept = []
+        empty = []
+        for line in lines:
+            text = line[2]
+            if text:
+                label = strip(text)
+                if label:
+                    kept.append((label, [line]))
+                else:
+                    empty.append(line)
+        if empty:
+            state.unparsed(empty, section, _PUNCTUATION_ONLY)
+        return kept
+    labels = _cut_labels(state, lines, vocabulary)
     kept = [(label, used) for label, used in labels if label]
     if len(kept) < len(labels):
         empty = [line for label, used in labels if not label for line in used]
-        state.unparsed(empty, section, "list entry with no text but punctuation")
+        state.unparsed(empty, section, _PUNCTUATION_ONLY)
     return kept
 
 

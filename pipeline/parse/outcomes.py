@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pipeline.parse.lines import Line, clean_line
 from pipeline.parse.lists import group_labels
-from pipeline.parse.record import PolicyAreaData, new_object, set_attribute
+from pipeline.parse.record import PolicyAreaData, new_object
 from pipeline.parse.state import ParseState, Section
 
 _END = clean_line(0, "")
@@ -42,15 +42,13 @@ def read_outcomes(state: ParseState, section: Section) -> None:
     position = len(areas)
     for label, used in cells:
         position += 1
-        # PolicyAreaData(...) as frozen_instance builds it, inlined: a grid has a dozen cells
+        # PolicyAreaData(...) without its __init__, inlined as add_items builds an Item: a grid has a dozen
         area = new_object(PolicyAreaData)
-        fields = {
-            "position": position,
-            "code": code_or_other(vocabulary, label),
-            "label": label,
-            "data_status": "unknown",
-            "source_line": used[0][0],
-        }
-        set_attribute(area, "__dict__", fields)
+        values = area.__dict__
+        values["position"] = position
+        values["code"] = code_or_other(vocabulary, label)
+        values["label"] = label
+        values["data_status"] = "unknown"
+        values["source_line"] = used[0][0]
         append(area)
     state.attribute([line for _, used in cells for line in used], "policy_area_data")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import re._compiler as re_compiler
 import re._constants as re_constants
 import re._parser as re_parser
 from collections.abc import Iterable, Iterator
@@ -45,6 +46,58 @@ def _needle(pattern: re.Pattern[str]) -> str | None:
         else:
             run = ""
     return best.lower() if len(best) >= MIN_NEEDLE else None
+
+
+_CONSUMING = (re_constants.LITERAL, re_constants.NOT_LITERAL, re_constants.IN, re_constants.ANY)
+_REPEATS = (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT, re_constants.POSSESSIVE_REPEAT)
+
+
+def _first_items(items: list[tuple[object, object]]) -> list[tuple[object, object]] | None:
+    """The one-character items (literal, class, any) a match of ``items`` must start with, one of them;
+    None when a match may be empty or begin otherwise (this analysis then proves nothing)."""
+    for op, value in items:
+        if op is re_constants.AT:
+            continue  # an anchor or word boundary reads no character
+        if op in _CONSUMING:
+            return [(op, value)]
+        if op is re_constants.SUBPATTERN and not value[1] and not value[2]:  # type: ignore[index]
+            return _first_items(value[3].data)  # type: ignore[index]
+        if op is re_constants.BRANCH:
+            found: list[tuple[object, object]] = []
+            for alternative in value[1]:  # type: ignore[index]
+                first = _first_items(alternative.data)
+                if first is None:
+                    return None
+                found.extend(first)
+            return found
+        if op in _REPEATS and value[0] >= 1:  # type: ignore[index]
+            return _first_items(value[2].data)  # type: ignore[index]
+        return None
+    return None
+
+
+def ascii_initials(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The ASCII characters a match of ``pattern`` can start with, or None if unknown. A text whose first
+    character is ASCII and not among them has no match at its start: ``pattern.match`` need not run
+    (a regular expression call costs more than the test). Each first item is compiled alone with the
+    pattern's flags and asked about every ASCII character, so case folding is sre's own."""
+    parsed = re_parser.parse(pattern.pattern, pattern.flags)
+    items = _first_items(parsed.data)
+    if items is None:
+        return None
+    initials: set[str] = set()
+    for item in items:
+        one = re_compiler.compile(re_parser.SubPattern(parsed.state, [item]), pattern.flags)
+        initials.update(character for character in map(chr, range(128)) if one.match(character))
+    return frozenset(initials)
+
+
+def may_match_at_start(initials: frozenset[str] | None, text: str) -> bool:
+    """False when ``text`` cannot start a match of the pattern with these ascii_initials."""
+    if initials is None:
+        return True
+    first = text[:1]
+    return first in initials or not first.isascii()
 
 
 def fold(text: str) -> str | None:
@@ -123,8 +176,16 @@ class Prepared:
         twice as fast as case-insensitive matching). Offsets are the text's; group values are lower-cased."""
         if folded is None or self.lowercase is None:
             return self.finditer(text, folded)
-        if self.needle is not None and self.needle not in folded:
-            return iter(())
+        needle = self.needle
+        if needle is not None:
+            found = folded.count(needle)
+            if found == 0:
+                return iter(())
+            if found == 1:
+                # every match holds the needle, and two matches would hold two of it: at most one match,
+                # found by a search that stops there (finditer would scan on to the end of the text)
+                match = self.lowercase.search(folded)
+                return iter(()) if match is None else iter((match,))
         return self.lowercase.finditer(folded)
 
 
@@ -159,6 +220,8 @@ class Fact:
     positive: tuple[Prepared, ...]
     needles: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
     """One literal of each pattern, when every pattern has one: a text holding none states nothing."""
+    _last: list[str | bool | None] = field(default_factory=lambda: [None, None], init=False, repr=False, compare=False)
+    """The last text read and its answer (see read)."""
 
     def __post_init__(self) -> None:
         needles = [p.needle for p in (*self.negative, *self.positive)]
@@ -179,6 +242,16 @@ class Fact:
         return False
 
     def read(self, text: str, folded: str | None = None) -> bool | None:
+        """What ``text`` states of the fact (``folded``: see fold). The last text's answer is kept: a
+        benchmark claim's topic is read off its sentence, usually the very paragraph read next for facts."""
+        last = self._last
+        if text == last[0]:
+            return last[1]  # type: ignore[return-value]
+        value = self._read(text, folded)
+        last[:] = text, value
+        return value
+
+    def _read(self, text: str, folded: str | None) -> bool | None:
         folded = folded if folded is not None else fold(text)
         if not self.may_be_in(folded):
             return None
@@ -196,6 +269,9 @@ class FirstMatch:
     """Several patterns tried in order, used like one compiled pattern (each may reuse group names)."""
 
     patterns: tuple[Prepared, ...]
+    _last: list[str | None] = field(default_factory=lambda: [None, None, None], init=False, repr=False, compare=False)
+    """The last (text, group name) of group and its answer: a benchmark claim on the approach reads the group
+    off its sentence, usually the very paragraph the approach reader reads next."""
 
     def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
         for pattern in self.patterns:
@@ -207,6 +283,14 @@ class FirstMatch:
     def group(self, text: str, folded: str | None, name: str) -> str | None:
         """``search(text, folded).group(name)``, or None when no pattern matches: the group of the first
         pattern that matches, read as Prepared.group reads it (off the folded match, no second scan)."""
+        last = self._last
+        if text == last[0] and name == last[1]:
+            return last[2]
+        found = self._group(text, folded, name)
+        last[:] = text, name, found
+        return found
+
+    def _group(self, text: str, folded: str | None, name: str) -> str | None:
         if folded is None:
             for pattern in self.patterns:
                 match = pattern.search(text)
@@ -335,6 +419,12 @@ class Template:
     _title_or_furniture: re.Pattern[str] = field(init=False, repr=False, compare=False)
     """Matches where _header matches or _furniture fully matches: most lines are neither, one scan says so."""
     _spotlight: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _initials: tuple[frozenset[str] | None, frozenset[str] | None] = field(init=False, repr=False, compare=False)
+    """ascii_initials of _title_or_furniture and _spotlight: a line new to the process starting with any
+    other ASCII character is neither a title, furniture nor a spotlight heading without a pattern call."""
+    _share_keys: dict[str, SharePhrase] = field(init=False, repr=False, compare=False)
+    _first_words: dict[str, bool] = field(init=False, repr=False, compare=False)
+    """_may_be_section_key's answer per first token (text up to its first space) when it decides it."""
     _intro_filter: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _headings: dict[str, tuple[str, str | None] | None] = field(init=False, repr=False, compare=False)
     _intros: dict[str, str | None] = field(init=False, repr=False, compare=False)
@@ -361,6 +451,8 @@ class Template:
             ("_furniture", any_of(self.page_furniture)),
             ("_title_or_furniture", _title_or_furniture(prefixes, self.page_furniture)),
             ("_spotlight", re.compile(spotlight, re.IGNORECASE)),
+            ("_first_words", {}),
+            ("_share_keys", _first_per_key(self.share_phrases)),
             ("_intro_filter", re.compile(intro_keys)),
             ("_headings", {}),
             ("_intros", {}),
@@ -377,6 +469,8 @@ class Template:
             ("_section_first_words", frozenset(key.split()[0] for key in self.section_keys if key)),
         ):
             object.__setattr__(self, name, value)
+        initials = (ascii_initials(self._title_or_furniture), ascii_initials(self._spotlight))
+        object.__setattr__(self, "_initials", initials)
 
     @property
     def known_roles(self) -> dict[str, tuple[str | None, bool, tuple[str, str | None] | None]]:
@@ -391,7 +485,11 @@ class Template:
             return cached  # type: ignore[return-value]
         # header_place and is_page_furniture inlined: each line new to the process is classified here;
         # one scan turns away the lines that are neither (most), the few others are asked one by one
-        if self._title_or_furniture.match(text) is None:
+        initials = self._initials[0]
+        first = text[:1]  # may_match_at_start inlined: every line new to the process asks
+        if (initials is not None and first not in initials and first.isascii()) or self._title_or_furniture.match(
+            text
+        ) is None:
             title, furniture = None, False
         else:
             title = label_key(text) if self._header.match(text) else None
@@ -423,6 +521,11 @@ class Template:
         self._items[text] = item
         return item
 
+    def share_phrase(self, share: str) -> SharePhrase | None:
+        """The stated share phrase ('more than half') whose key is the key of ``share``, the first in the
+        template's order: one lookup, not a key per phrase."""
+        return self._share_keys.get(label_key(share))
+
     def is_page_furniture(self, text: str) -> bool:
         """A page number or running footer, repeated by the PDF on every page."""
         return self._furniture is not None and self._furniture.fullmatch(text) is not None
@@ -439,7 +542,7 @@ class Template:
             return cached  # type: ignore[return-value]
         name = self.section_keys.get(label_key(text)) if self._may_be_section_key(text) else None
         found: tuple[str, str | None] | None = (name, None) if name else None
-        if found is None:
+        if found is None and may_match_at_start(self._initials[1], text):
             match = self._spotlight.match(text)
             if match:
                 found = ("spotlight", match.group("title").strip() or None)
@@ -453,6 +556,21 @@ class Template:
         spells words, one by one) starts no section key. Spares most lines a full key. A text beyond
         ASCII is judged so when it is ASCII up to the character after that word: label_key's Unicode
         steps (NFKD, accents dropped, lower case) change no character there, so the word is the same."""
+        head = text.partition(" ")[0]
+        if head.isascii() and "&" not in text:
+            # the first word lies in the first token when that holds a letter or digit: the token decides,
+            # and its answer is kept (most lines start with a word seen before)
+            known = self._first_words.get(head)
+            if known is not None:
+                return known
+            first = _FIRST_WORD.search(head)
+            if first is not None:
+                word = first.group(0).lower()
+                known = word in _ARTICLES or label_key(word) in self._section_first_words
+                if len(self._first_words) >= CACHE_LIMIT:
+                    self._first_words.clear()
+                self._first_words[head] = known
+                return known
         first = _FIRST_WORD.search(text)  # on ASCII text: the first word of text.lower(), not lowered
         if first is None:
             return True
@@ -570,6 +688,14 @@ def _phrase_pattern(wording: str) -> re.Pattern[str]:
     """A wording matched word by word, whatever the punctuation and spacing between the words."""
     words = re.findall(r"[^\W_]+", wording)
     return re.compile(r"\b" + r"[\W_]+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
+
+
+def _first_per_key(phrases: dict[str, SharePhrase]) -> dict[str, SharePhrase]:
+    """Each phrase's key -> the first phrase with that key (as a scan in order finds it)."""
+    by_key: dict[str, SharePhrase] = {}
+    for phrase, spec in phrases.items():
+        by_key.setdefault(label_key(phrase), spec)
+    return by_key
 
 
 def _as_list(value: str | list[str]) -> list[str]:
