@@ -16,10 +16,11 @@ from schemas.derived import VIEW_MODELS, typed_frame
 VALIDATION_BATCH_ROWS = 25_000
 """View rows validated at a time: memory stays flat however large the warehouse."""
 
-VALIDATION_MEMORY_LIMIT = "128MB"
+VALIDATION_MEMORY_LIMIT = "256MB"
 """DuckDB's memory while views are validated, on one thread: what it keeps of the file it reads and its
-per-thread buffers grow with the warehouse up to the limit (at 10,000 documents 250 MiB with 512 MB and
-two threads, 185 MiB so; 0.2-0.5 s slower)."""
+per-thread buffers grow with the warehouse up to the limit (at 10,000 documents +250 MiB with 512 MB and
+two threads, +220 MiB so; at 100,000 +657 MiB and +365 MiB). 128 MB is too little at 100,000 documents:
+the distinct counts of v_items_labelled need more than that in memory."""
 
 SQL = SqlFolder(Path(__file__).parent / "views", "v_")
 
