@@ -121,6 +121,8 @@ def test_a_chunk_whose_writing_kills_the_worker_is_written_again_without_the_doc
     assert (failed.source.path, failed.rejection.reason) == ("2020/crash.txt", "worker_died")
     written = [row["path"] for path in (tmp_path / "fragments" / "documents").glob("*.parquet") for row in rows(path)]
     assert sorted(written) == sorted({ref.path for ref in refs} - {"2020/crash.txt"})  # each once
+    sizes = sorted(len(rows(path)) for path in (tmp_path / "fragments" / "documents").glob("*.parquet"))
+    assert sizes[:-1] == [1] * (len(sizes) - 1), "the dead chunk's documents are written again one at a time"
     for table in (tmp_path / "fragments").iterdir():
         for path in table.iterdir():
             assert rows(path) is not None, path  # no file of the chunk that died is left behind

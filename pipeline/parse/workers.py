@@ -340,7 +340,8 @@ class ParsePool:
         with nothing behind it."""
         if worker.tasks and worker.tasks[-1][0] != "parse":
             return  # starting or writing: it takes parse requests again after
-        holds_alone = bool(alone.intersection(worker.held))
+        in_flight = [task[1] for task in worker.tasks if task[0] == "parse"]
+        holds_alone = bool(alone.intersection(worker.held) or alone.intersection(in_flight))
         while pending and len(worker.tasks) < PIPELINE_DEPTH and not holds_alone:
             if sinking and worker.held_lines >= sinking[2]:
                 break
