@@ -33,7 +33,8 @@ from schemas.vocabulary import load_vocabulary
 ASSEMBLY_MEMORY_LIMIT = "256MB"
 """The assembly's DuckDB memory; beyond it the sorts spill to the staging folder. Carrying 100,000
 documents' rows over (a one-changed rebuild) peaked at 1,267 MiB with 1 GB, 809 MiB with 512 MB and
-555 MiB with 256 MB (in 12.7 s against 9.4 s), row groups of 25,000 rows."""
+555 MiB with 256 MB (in 12.7 s against 9.4 s), row groups of 25,000 rows. On two threads: on one thread the
+same carry-over ran out of its 256 MB (a one-changed rebuild of 100,000 documents)."""
 ROW_GROUP_ROWS = 25_000
 """Rows per Parquet row group of a published table: fixed, so the bytes do not depend on batching, and small
 enough (about 5 MB of text) that the batches held before a group is written, and DuckDB reading a published
@@ -80,9 +81,7 @@ def assemble_tables(fragments: Path, plan_file: Path, previous_parquet: Path | N
     spill = out_dir.parent / ".duckdb_spill"
     # every result is ORDER BY the model's keys, so insertion order need not be kept (keeping it stops
     # DuckDB from spilling large unions to disk); beyond the memory limit, sorts spill to the staging folder
-    connection = connect(
-        preserve_insertion_order=False, temp_directory=str(spill), memory_limit=ASSEMBLY_MEMORY_LIMIT, threads=1
-    )
+    connection = connect(preserve_insertion_order=False, temp_directory=str(spill), memory_limit=ASSEMBLY_MEMORY_LIMIT)
     try:
         for table in FRAGMENT_TABLES:
             connection.execute(f'CREATE VIEW "new_{table}" AS {_fragments(fragments, table)}')
