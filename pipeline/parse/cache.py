@@ -18,7 +18,7 @@ import shutil
 import sqlite3
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -279,32 +279,37 @@ class ParseCache:
     def prune(self, keep: set[str]) -> int:
         """Drop every entry of a document not in ``keep``, and the caches of other parser versions (for builds
         that parsed everything anyway)."""
-        removed = self.drop_other_versions()
-        connection = self._open(create=False)
-        if connection is None:
-            return removed
-        with connection:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS keep (document_id TEXT PRIMARY KEY)")
-            connection.execute("DELETE FROM keep")
-            connection.executemany("INSERT OR IGNORE INTO keep VALUES (?)", [(key,) for key in keep])
-            removed += connection.execute(
-                "DELETE FROM entries WHERE document_id NOT IN (SELECT document_id FROM keep)"
-            ).rowcount
+        with self._deleting() as (connection, removed):
+            if connection is not None:
+                connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS keep (document_id TEXT PRIMARY KEY)")
+                connection.execute("DELETE FROM keep")
+                connection.executemany("INSERT OR IGNORE INTO keep VALUES (?)", [(key,) for key in keep])
+                removed += connection.execute(
+                    "DELETE FROM entries WHERE document_id NOT IN (SELECT document_id FROM keep)"
+                ).rowcount
         return removed
 
     def forget(self, document_ids: Iterable[str]) -> int:
         """Drop the entries (every format) of ``document_ids`` and the caches of other parser versions: what an
         incremental build costs is what changed."""
+        with self._deleting() as (connection, removed):
+            if connection is not None:
+                for document_id in document_ids:
+                    removed += connection.execute("DELETE FROM entries WHERE document_id = ?", (document_id,)).rowcount
+        return removed
+
+    @contextlib.contextmanager
+    def _deleting(self) -> Iterator[tuple[sqlite3.Connection | None, int]]:
+        """The caches of other parser versions removed (their entry count), then this version's database in
+        one write transaction (None when it has none)."""
         removed = self.drop_other_versions()
         connection = self._open(create=False)
         if connection is None:
-            return removed
+            yield None, removed
+            return
         with connection:
             connection.execute("BEGIN IMMEDIATE")
-            for document_id in document_ids:
-                removed += connection.execute("DELETE FROM entries WHERE document_id = ?", (document_id,)).rowcount
-        return removed
+            yield connection, removed
 
     def close(self) -> None:
         self.commit()
