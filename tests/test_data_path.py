@@ -99,6 +99,34 @@ def test_the_tables_do_not_depend_on_how_documents_were_chunked(corpus_with_dupl
     assert "already loaded from 2020/stockholm.txt" in duplicate["message"]
 
 
+def chunk_sizes(raw: Path, fragments: Path, chunk_lines: int) -> list[int]:
+    """The lines of each chunk one worker writes from ``raw``, in the order written."""
+    refs = inventory(raw)
+    with ParsePool(raw, dataclasses.replace(LIMITS, workers=1), sink=write_fragment) as pool:
+        run = pool.parse_into(refs, str(fragments), "b0-", chunk_lines)
+    assert not run.failed and sum(summary["documents"] for summary in run.summaries) == len(refs)
+    return [
+        sum(row["line_count"] for row in rows(fragments / "documents" / f"b0-{index:05d}.parquet"))
+        for index in range(len(run.summaries))
+    ]
+
+
+def test_a_small_rest_joins_the_last_chunk_instead_of_making_a_sliver(tmp_path: Path):
+    """Each chunk costs the pandera models' fixed price (about 0.1 s): a worker whose share is a little
+    over one chunk writes one chunk, not a full one and a sliver. A chunk still stays below 1.5 chunks'
+    lines plus one document, so memory stays bounded by the chunk size."""
+    raw = tmp_path / "raw"
+    write_corpus(30, raw, seed=4)
+    total = sum(chunk_sizes(raw, tmp_path / "whole", 10_000_000))
+    over_by_a_sixth = chunk_sizes(raw, tmp_path / "sixth", total * 6 // 7)
+    assert len(over_by_a_sixth) == 1
+    longest = max(ref.size_bytes for ref in inventory(raw))  # a line is at least one byte
+    many = chunk_sizes(raw, tmp_path / "many", total // 5)
+    assert 4 <= len(many) <= 6
+    assert max(many) < 1.5 * (total // 5) + longest
+    assert min(many[:-1]) >= total // 5
+
+
 def crashing_sink(documents: list[ParsedDocument], folder: str, name: str) -> dict:
     """Writes like the real sink, but a chunk holding ``2020/crash.txt`` kills its worker halfway through
     its files, as running out of memory while writing would: one table's fragment complete, the next cut

@@ -67,6 +67,10 @@ PIPELINE_DEPTH = 4
 """Parse requests queued in a worker at once: it goes from one document to the next without waiting for
 the parent, whose answers are late when the cores are busy. Each document's time limit still starts
 when its worker starts on it, and the ones queued behind a document that fails go to another worker."""
+REST_JOINS_UNDER = 1.5
+"""A worker whose chunk is full keeps parsing when its share of the documents left (estimated from the
+lines per document so far) would keep the chunk under this many chunks' lines: each chunk pays the
+pandera models' fixed price (about 0.1 s), and a full chunk followed by a sliver paid it twice."""
 Sink = Callable[[list[ParsedDocument], str, str], dict]
 """``sink(documents, folder, name)`` writes a chunk's rows under ``folder`` (file stem ``name``) and
 returns a small, picklable summary; it runs in the worker process."""
@@ -228,6 +232,8 @@ class ParsePool:
         self.killed = 0
         self.cache_hits = 0
         self.cache_misses = 0
+        self.held_documents = 0
+        self.held_lines = 0
 
     def _start(self) -> _Worker:
         while _IDLE.get(self.key):
@@ -318,6 +324,8 @@ class ParsePool:
                         lines, hit = value
                         worker.held.append(index)
                         worker.held_lines += lines
+                        self.held_documents += 1
+                        self.held_lines += lines
                     if hit is not None:
                         self.cache_hits += hit
                         self.cache_misses += not hit
@@ -342,9 +350,8 @@ class ParsePool:
             return  # starting or writing: it takes parse requests again after
         in_flight = [task[1] for task in worker.tasks if task[0] == "parse"]
         holds_alone = bool(alone.intersection(worker.held) or alone.intersection(in_flight))
-        while pending and len(worker.tasks) < PIPELINE_DEPTH and not holds_alone:
-            if sinking and worker.held_lines >= sinking[2]:
-                break
+        full = bool(sinking) and self._chunk_full(worker, len(pending), sinking[2])
+        while pending and len(worker.tasks) < PIPELINE_DEPTH and not holds_alone and not full:
             if pending[0] in alone:
                 if worker.tasks or worker.held:
                     break
@@ -355,11 +362,23 @@ class ParsePool:
             sinking
             and not worker.tasks
             and worker.held
-            and (worker.held_lines >= sinking[2] or not pending or holds_alone or pending[0] in alone)
+            and (full or not pending or holds_alone or pending[0] in alone)
         ):
             name = f"{sinking[1]}{chunks[0]:05d}"
             chunks[0] += 1
             self._send(worker, ("flush", name), ("flush", sinking[0], name))
+
+    def _chunk_full(self, worker: _Worker, pending: int, chunk_lines: int) -> bool:
+        """Whether the worker is to stop taking documents and write its chunk: what it holds and is parsing
+        (at the lines per document so far) reaches ``chunk_lines``, and its share of the ``pending``
+        documents is too large to join the chunk (REST_JOINS_UNDER)."""
+        per_document = self.held_lines / self.held_documents if self.held_documents else 0.0
+        parsing = sum(task[0] == "parse" for task in worker.tasks)
+        projected = worker.held_lines + parsing * per_document
+        if projected < chunk_lines:
+            return False
+        share = pending * per_document / max(1, len(self.workers))
+        return projected + share > REST_JOINS_UNDER * chunk_lines
 
     def _send(self, worker: _Worker, task: tuple, request: tuple) -> None:
         if not worker.tasks:
