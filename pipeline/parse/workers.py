@@ -358,12 +358,7 @@ class ParsePool:
                 holds_alone = True
             index = pending.popleft()
             self._send(worker, ("parse", index), ("parse", refs[index]))
-        if (
-            sinking
-            and not worker.tasks
-            and worker.held
-            and (full or not pending or holds_alone or pending[0] in alone)
-        ):
+        if sinking and not worker.tasks and worker.held and (full or not pending or holds_alone or pending[0] in alone):
             name = f"{sinking[1]}{chunks[0]:05d}"
             chunks[0] += 1
             self._send(worker, ("flush", name), ("flush", sinking[0], name))
