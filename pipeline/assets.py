@@ -11,6 +11,7 @@ counts, so the in-process, multiprocess and distributed executors all move the s
 import re
 import shutil
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -296,9 +297,11 @@ def duckdb_warehouse(
     warehouse = settings.warehouse_path
     run_id = context.run.run_id
     files = {name: Path(path) for name, path in relations.items()}
-    staged = build_duckdb(files, staging_dir(warehouse, run_id) / DUCKDB_FILE, aggregate_descriptions())
     incremental = build_plan.plan_file if build_plan.previous is not None else None
-    views = validate_views(staged, incremental)
+    with ThreadPoolExecutor(max_workers=1) as second_core:  # DuckDB releases the GIL while it loads
+        validation = second_core.submit(validate_views, files, incremental)
+        staged = build_duckdb(files, staging_dir(warehouse, run_id) / DUCKDB_FILE, aggregate_descriptions())
+        views = validation.result()
     if is_synthetic_corpus(settings.raw_path):
         mark_warehouse(staged)
     manifest = {

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from pandera.errors import SchemaErrors
@@ -171,6 +172,25 @@ def test_a_view_row_that_breaks_its_model_fails_the_view_validation(tmp_path: Pa
         )
     with pytest.raises(SchemaErrors, match="size_band"):
         validate_views(copy)
+
+
+def test_the_views_validated_over_the_parquet_files_are_the_views_of_the_duckdb_file(tmp_path: Path):
+    """The build validates the views over the staged Parquet files while it loads the DuckDB file from them
+    (two cores): the same rows, and a bad row fails there as it would in the file."""
+    raw = tmp_path / "raw"
+    write_corpus(6, raw, seed=2)
+    build_warehouse(raw, tmp_path / "warehouse").close()
+    parquet = {path.stem: path for path in (tmp_path / "warehouse" / "parquet").glob("*.parquet")}
+    over_files = validate_views(parquet)
+    assert over_files == validate_views(tmp_path / "warehouse" / "warehouse.duckdb")
+    assert over_files["v_city_profile"] == 6 and over_files["v_items_labelled"] > 6
+    snapshots = pq.read_table(parquet["snapshots"])
+    column = snapshots.schema.get_field_index("city")
+    broken = snapshots.set_column(column, "city", pa.nulls(snapshots.num_rows, pa.string()))
+    parquet["snapshots"] = tmp_path / "snapshots.parquet"
+    pq.write_table(broken, parquet["snapshots"])
+    with pytest.raises(SchemaErrors):
+        validate_views(parquet)
 
 
 def test_parse_workers_do_not_run_the_launching_script_again(tmp_path: Path):

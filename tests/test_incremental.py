@@ -191,6 +191,21 @@ def test_the_build_job_runs_every_step_in_one_process():
     assert resolved_build_job().executor_def is dg.in_process_executor
 
 
+def test_a_process_that_loads_the_build_gives_arrow_memory_back_to_the_system():
+    """Arrow's default allocator (mimalloc) keeps what a step freed: at 10,000 documents the build held
+    about 100 MiB more in every step after the table assembly, and peaked 45 MiB higher. Every process
+    that loads the job (CLI, `dagster job execute`, the UI's code server, a multiprocess or Dask step)
+    allocates Arrow memory with the system allocator, which returns freed memory to the system."""
+    probe = "import pipeline.definitions, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    # Arrow reads ARROW_DEFAULT_MEMORY_POOL once, for its C++ default pool too (the Parquet reader and
+    # writer use it): pa.set_memory_pool would change only pyarrow's own default
+    environment = {name: value for name, value in os.environ.items() if name != "ARROW_DEFAULT_MEMORY_POOL"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "system"
+
+
 def test_a_multiprocess_executor_run_produces_the_same_tables(corpus: Path, tmp_path: Path):
     in_process = tmp_path / "in_process"
     build(corpus, in_process)
