@@ -76,12 +76,16 @@ Sink = Callable[[list[ParsedDocument], str, str], dict]
 returns a small, picklable summary; it runs in the worker process."""
 
 
-def _parsed_or_cached(raw_dir: Path, ref: Document, limits: ParseLimits, cache: ParseCache | None) -> tuple:
+def _parsed_or_cached(
+    raw_dir: Path, ref: Document, limits: ParseLimits, cache: ParseCache | None, stored: bool = True
+) -> tuple:
     """(document, cache hit) for one request: the cached parse of the file's bytes when there is one
-    (hit is None when the cache was not asked: no cache, or a rejection decided by the path)."""
+    (hit is None when the cache was not asked: no cache, or a rejection decided by the path). ``stored``
+    False says the cache held no entry of the document when the parse began: it is parsed without a
+    lookup (a miss costs a query, 0.1 ms), and the entry is written as after any miss."""
     if ref.rejection is not None:
         return ParsedDocument(ref, None, ref.rejection), None
-    if cache is not None and (cached := cache.get(ref.document_id, ref.source_format)) is not None:
+    if cache is not None and stored and (cached := cache.get(ref.document_id, ref.source_format)) is not None:
         return ParsedDocument(ref, cached.record, cached.rejection, cached.layout_fields, cached.line_count), True
     document = parse_file(raw_dir, ref, limits)
     cacheable = document.rejection is None or document.rejection.reason not in UNCACHEABLE_REASONS
@@ -94,7 +98,7 @@ def _parsed_or_cached(raw_dir: Path, ref: Document, limits: ParseLimits, cache: 
 def _worker(
     connection: Connection, raw_dir: str, limits: ParseLimits, cache_root: tuple[str, str] | None, sink: Sink | None
 ) -> None:
-    """Serve requests until the parent closes the pipe: ``("parse", ref)`` answers with the document
+    """Serve requests until the parent closes the pipe: ``("parse", ref, stored)`` answers with the document
     (or, with a sink, keeps it and answers with its size); ``("flush", folder, name)`` hands the kept
     documents to the sink. After a MemoryError the worker exits, so no later document runs in a
     process left in an unknown state."""
@@ -124,7 +128,7 @@ def _worker(
             continue
         ref = request[1]
         try:
-            document, hit = _parsed_or_cached(Path(raw_dir), ref, limits, cache)
+            document, hit = _parsed_or_cached(Path(raw_dir), ref, limits, cache, request[2])
         except MemoryError:
             connection.send(("failed", "memory", False))
             return
@@ -224,6 +228,7 @@ class ParsePool:
     ) -> None:
         self.raw_dir = raw_dir
         self.limits = limits
+        self.cache = cache
         self.cache_root = (str(cache.root.parent), cache.root.name) if cache is not None else None
         self.sink = sink
         self.context = start_fork_server(sink.__module__ if sink is not None else None)
@@ -281,6 +286,7 @@ class ParsePool:
 
     def _run(self, refs: Sequence[Document], results: dict[int, ParsedDocument], sinking: tuple | None) -> None:
         pending = deque(range(len(refs)))
+        stored = self.cache.keys() if self.cache is not None else set()
         alone: set[int] = set()
         chunks = [0]
         wanted = min(self.limits.worker_count, len(refs))
@@ -288,7 +294,7 @@ class ParsePool:
             while len(self.workers) < wanted and pending:
                 self.workers.append(self._start())
             for worker in self.workers:
-                self._feed(worker, refs, pending, alone, sinking, chunks)
+                self._feed(worker, refs, pending, alone, sinking, chunks, stored)
             busy = [worker for worker in self.workers if worker.tasks]
             if not busy:
                 return
@@ -340,7 +346,14 @@ class ParsePool:
                     self._lost(worker, task, pending, alone, results, refs, sinking)
 
     def _feed(
-        self, worker: _Worker, refs: Sequence[Document], pending: deque, alone: set[int], sinking, chunks: list[int]
+        self,
+        worker: _Worker,
+        refs: Sequence[Document],
+        pending: deque,
+        alone: set[int],
+        sinking,
+        chunks: list[int],
+        stored: set[str],
     ) -> None:
         """Keep up to PIPELINE_DEPTH documents queued in a worker, so it never waits for the parent between
         two documents; once it holds a chunk (or nothing is left), hand the chunk to its sink. A document
@@ -357,7 +370,7 @@ class ParsePool:
                     break
                 holds_alone = True
             index = pending.popleft()
-            self._send(worker, ("parse", index), ("parse", refs[index]))
+            self._send(worker, ("parse", index), ("parse", refs[index], refs[index].document_id in stored))
         if sinking and not worker.tasks and worker.held and (full or not pending or holds_alone or pending[0] in alone):
             name = f"{sinking[1]}{chunks[0]:05d}"
             chunks[0] += 1
