@@ -27,6 +27,7 @@ from pipeline.publish.plan import PLAN_FILE, plan_build, write_inventory
 from pipeline.publish.views import validate_views
 from pipeline.synth import write_corpus
 from tests.conftest import PROJECT_ROOT, STOCKHOLM, build_warehouse
+from tests.hostile_files import glyph_flood_pdf
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "documents"
 LIMITS = ParseLimits(seconds=20, memory_bytes=1024 * 2**20, workers=2)
@@ -126,6 +127,23 @@ def test_a_small_rest_joins_the_last_chunk_instead_of_making_a_sliver(tmp_path: 
     assert 4 <= len(many) <= 6
     assert max(many) < 1.5 * (total // 5) + longest
     assert min(many[:-1]) >= total // 5
+
+
+def test_a_stuck_document_in_the_middle_of_a_batch_loses_none_of_the_documents_parsed_before_it(tmp_path: Path):
+    """Documents go to a worker in batches and are answered for in batches. When one overruns its time,
+    the documents its worker parsed before it (held, or parsed but not yet answered for) die with the
+    worker: they are parsed again elsewhere and written once each; only the stuck one is rejected."""
+    raw = tmp_path / "raw"
+    write_corpus(10, raw, seed=8)
+    (raw / "2020" / "m_flood.pdf").write_bytes(glyph_flood_pdf(1_500_000))
+    refs = inventory(raw)
+    assert 2 <= [ref.path for ref in refs].index("2020/m_flood.pdf") < len(refs) - 2
+    limits = ParseLimits(max_bytes=2_000_000, max_lines=2_000, seconds=3, memory_bytes=768 * 2**20, workers=1)
+    with ParsePool(raw, limits, sink=write_fragment) as pool:
+        run = pool.parse_into(refs, str(tmp_path / "fragments"), "b0-", 10_000_000)
+    assert [(doc.source.path, doc.rejection.reason) for doc in run.failed] == [("2020/m_flood.pdf", "too_slow")]
+    written = [row["path"] for path in (tmp_path / "fragments" / "documents").glob("*.parquet") for row in rows(path)]
+    assert sorted(written) == sorted(ref.path for ref in refs if ref.path != "2020/m_flood.pdf")
 
 
 def crashing_sink(documents: list[ParsedDocument], folder: str, name: str) -> dict:

@@ -258,8 +258,9 @@ def test_hostile_files_get_bounded_work_and_their_own_reason(two_cities: Path):
 
 
 def test_documents_queued_behind_a_stuck_one_are_parsed_and_only_it_is_rejected(two_cities: Path):
-    """A worker is sent several documents at once; the one that overruns its time is rejected, and the
-    ones sent after it (never started) are parsed by the next worker, each with a time limit of its own."""
+    """A worker is sent several documents in one batch; the one that overruns its time is rejected, and
+    the others of its batch (parsed before it, their answer lost with the worker, or never started) are
+    parsed by the next worker, each with a time limit of its own."""
     wave = two_cities / "2020"
     (wave / "bergen.txt").write_text(OSLO.replace("OSLO", "BERGEN"), encoding="utf-8")
     (wave / "flood.pdf").write_bytes(glyph_flood_pdf(1_500_000))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import math
 import multiprocessing
 import os
 import resource
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any
 
 from pipeline.core import UNCACHEABLE_REASONS, Document, Rejection
 from pipeline.ingest.documents import load_document, read_bounded
@@ -63,9 +65,12 @@ def _memory_rejection(limits: ParseLimits) -> Rejection:
 WORKER_START_SECONDS = 300.0
 """Time a new worker may take to start (the fork server's first imports, on a loaded machine); it does
 not count against the first document's time limit."""
-PIPELINE_DEPTH = 4
-"""Parse requests queued in a worker at once: it goes from one document to the next without waiting for
-the parent, whose answers are late when the cores are busy. Each document's time limit still starts
+BATCH_DOCUMENTS = 8
+"""Documents sent to a worker in one message, answered in one message: a message per document cost the
+parent and the worker about 0.15 ms each."""
+PIPELINE_DEPTH = 2 * BATCH_DOCUMENTS
+"""Documents queued in a worker at once (two batches): it goes from one batch to the next without waiting
+for the parent, whose answers are late when the cores are busy. Each document's time limit still starts
 when its worker starts on it, and the ones queued behind a document that fails go to another worker."""
 REST_JOINS_UNDER = 1.5
 """A worker whose chunk is full keeps parsing when its share of the documents left (estimated from the
@@ -96,17 +101,25 @@ def _parsed_or_cached(
 
 
 def _worker(
-    connection: Connection, raw_dir: str, limits: ParseLimits, cache_root: tuple[str, str] | None, sink: Sink | None
+    connection: Connection,
+    raw_dir: str,
+    limits: ParseLimits,
+    cache_root: tuple[str, str] | None,
+    sink: Sink | None,
+    progress: Any,
 ) -> None:
-    """Serve requests until the parent closes the pipe: ``("parse", ref, stored)`` answers with the document
-    (or, with a sink, keeps it and answers with its size); ``("flush", folder, name)`` hands the kept
-    documents to the sink. After a MemoryError the worker exits, so no later document runs in a
-    process left in an unknown state."""
+    """Serve requests until the parent closes the pipe: ``("parse", [(ref, stored), ...])`` answers, once
+    for the batch, with the documents (or, with a sink, keeps them and answers with their sizes);
+    ``("flush", folder, name)`` hands the kept documents to the sink. Before each document the worker
+    writes into ``progress`` (shared memory) how many documents it has started and when it started this
+    one, so the parent holds each document to its time limit without a message per document. After a
+    MemoryError the worker exits, so no later document runs in a process left in an unknown state."""
     for module in READER_MODULES:  # loaded before the limit (the fork server usually has them already)
         importlib.import_module(module)
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     cache = ParseCache(Path(cache_root[0]), cache_root[1]) if cache_root else None
     held: list[ParsedDocument] = []
+    started = 0
     connection.send(("ready", None, True))  # a document's time starts once its worker is up
     while True:
         try:
@@ -126,22 +139,29 @@ def _worker(
             held = []
             connection.send(("flushed", summary, True))
             continue
-        ref = request[1]
-        try:
-            document, hit = _parsed_or_cached(Path(raw_dir), ref, limits, cache, request[2])
-        except MemoryError:
-            connection.send(("failed", "memory", False))
-            return
-        except Exception as error:  # extraction bugs: the document is rejected, the worker goes on
-            message = f"reading failed: {type(error).__name__}: {error}"
-            document, hit = ParsedDocument(ref, None, Rejection("parser_error", message)), None
-        if sink is None:
-            if cache is not None:
-                cache.commit()
-            connection.send(("document", (document, hit), True))
-        else:
-            held.append(document)
-            connection.send(("held", (document.line_count or 1, hit), True))
+        answers: list[tuple] = []
+        for ref, stored in request[1]:
+            started += 1
+            with progress.get_lock():
+                progress[0], progress[1] = started, time.monotonic()
+            try:
+                document, hit = _parsed_or_cached(Path(raw_dir), ref, limits, cache, stored)
+            except MemoryError:
+                connection.send(("failed", "memory", False))
+                return
+            except Exception as error:  # extraction bugs: the document is rejected, the worker goes on
+                message = f"reading failed: {type(error).__name__}: {error}"
+                document, hit = ParsedDocument(ref, None, Rejection("parser_error", message)), None
+            if sink is None:
+                answers.append((document, hit))
+            else:
+                held.append(document)
+                answers.append((document.line_count or 1, hit))
+        with progress.get_lock():
+            progress[1] = 0.0  # between documents
+        if sink is None and cache is not None:
+            cache.commit()
+        connection.send(("documents" if sink is None else "held", answers, True))
 
 
 def start_fork_server(sink_module: str | None = None) -> multiprocessing.context.BaseContext:
@@ -197,11 +217,25 @@ def main_script_hidden() -> Iterator[None]:
 class _Worker:
     process: multiprocessing.process.BaseProcess
     connection: Connection
+    progress: Any
+    """Shared with the worker: documents it has started, and when it started the current one (0 between
+    documents)."""
     tasks: deque[tuple] = field(default_factory=deque)
-    """Requests sent and not yet answered, oldest first: the worker is working on the first."""
+    """Requests sent and not yet answered, oldest first, one per document of a batch."""
     deadline: float = 0.0
+    """When the first task overruns, while the worker is on no document (starting, writing, between two)."""
+    answered: int = 0
+    """Documents the worker has answered for."""
     held: list[int] = field(default_factory=list)
     held_lines: int = 0
+
+    def parsing(self) -> tuple[int, float]:
+        """(position among the tasks of the document the worker is parsing, when it started it), or (-1, 0)."""
+        with self.progress.get_lock():
+            started, since = int(self.progress[0]), self.progress[1]
+        if since > 0 and started > self.answered:
+            return started - self.answered - 1, since
+        return -1, 0.0
 
 
 @dataclass
@@ -247,16 +281,17 @@ class ParsePool:
                 return worker
             worker.connection.close()
         parent, child = self.context.Pipe()
+        progress = self.context.Array("d", 2)
         process = self.context.Process(
             target=_worker,
-            args=(child, str(self.raw_dir), self.limits, self.cache_root, self.sink),
+            args=(child, str(self.raw_dir), self.limits, self.cache_root, self.sink, progress),
             name="citysnap-parse",
             daemon=True,
         )
         with main_script_hidden():
             process.start()
         child.close()
-        return _Worker(process, parent, deque([("start",)]), time.monotonic() + WORKER_START_SECONDS)
+        return _Worker(process, parent, progress, deque([("start",)]), time.monotonic() + WORKER_START_SECONDS)
 
     def _retire(self, worker: _Worker) -> None:
         worker.connection.close()
@@ -298,7 +333,7 @@ class ParsePool:
             busy = [worker for worker in self.workers if worker.tasks]
             if not busy:
                 return
-            timeout = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
+            timeout = max(0.0, min(self._deadline(worker) for worker in busy) - time.monotonic())
             ready = set(wait([worker.connection for worker in busy], timeout=timeout))
             for worker in busy:
                 if worker.connection in ready:
@@ -306,44 +341,72 @@ class ParsePool:
                         kind, value, reusable = worker.connection.recv()
                     except (EOFError, OSError):
                         kind, value, reusable = "died", None, False
-                elif time.monotonic() >= worker.deadline:
+                elif time.monotonic() >= self._deadline(worker):
                     self.killed += 1
                     kind, value, reusable = "timeout", None, False
                 else:
                     continue
-                task = worker.tasks.popleft()
-                if worker.tasks:  # the next request starts now: its time limit with it
-                    worker.deadline = time.monotonic() + self._seconds(worker.tasks[0], worker)
                 if kind == "error":
                     raise RuntimeError(f"writing parsed rows failed: {value}")
-                if task[0] == "start" and kind != "ready":
-                    raise RuntimeError(f"a parse worker did not start within {WORKER_START_SECONDS:g} s ({kind})")
-                if kind == "flushed":
-                    assert sinking is not None
-                    sinking[3].summaries.append(value)
-                    worker.held, worker.held_lines = [], 0
-                elif kind in ("document", "held"):
-                    index = task[1]
-                    if kind == "document":
-                        results[index], hit = value
-                    else:
-                        lines, hit = value
-                        worker.held.append(index)
-                        worker.held_lines += lines
-                        self.held_documents += 1
-                        self.held_lines += lines
-                    if hit is not None:
-                        self.cache_hits += hit
-                        self.cache_misses += not hit
-                elif task[0] == "parse":  # the document being parsed stopped or killed its worker
-                    index = task[1]
-                    results[index] = ParsedDocument(refs[index], None, self._rejection(kind, worker))
-                if not reusable:
-                    queued = [queued_task[1] for queued_task in worker.tasks if queued_task[0] == "parse"]
-                    pending.extendleft(reversed(queued))  # sent behind the one at fault, never started
-                    worker.tasks.clear()
-                    self._retire(worker)  # dead before its files are touched: it writes nothing more
-                    self._lost(worker, task, pending, alone, results, refs, sinking)
+                if kind in ("documents", "held"):
+                    self._answered(worker, value, kind, results)
+                elif reusable:
+                    task = worker.tasks.popleft()
+                    if task[0] == "start" and kind != "ready":
+                        raise RuntimeError(f"a parse worker did not start within {WORKER_START_SECONDS:g} s ({kind})")
+                    if kind == "flushed":
+                        assert sinking is not None
+                        sinking[3].summaries.append(value)
+                        worker.held, worker.held_lines = [], 0
+                else:
+                    self._stopped(worker, kind, pending, alone, results, refs, sinking)
+                if worker.tasks and worker in self.workers:  # the next request's limit starts now
+                    worker.deadline = time.monotonic() + self._seconds(worker.tasks[0], worker)
+
+    def _deadline(self, worker: _Worker) -> float:
+        """When the worker overruns: its document's time limit, counted from when it started on it; or,
+        on no document, the limit of its first task counted from when that task became first."""
+        if worker.tasks and worker.tasks[0][0] == "parse":
+            position, since = worker.parsing()
+            if position >= 0:
+                return since + self._seconds(worker.tasks[position], worker)
+        return worker.deadline
+
+    def _answered(self, worker: _Worker, answers: list[tuple], kind: str, results: dict[int, ParsedDocument]) -> None:
+        """A batch parsed: its documents (kept by the worker, with a sink), in the order sent."""
+        for value, hit in answers:
+            _, index = worker.tasks.popleft()
+            if kind == "documents":
+                results[index] = value
+            else:
+                worker.held.append(index)
+                worker.held_lines += value
+                self.held_documents += 1
+                self.held_lines += value
+            if hit is not None:
+                self.cache_hits += hit
+                self.cache_misses += not hit
+        worker.answered += len(answers)
+
+    def _stopped(
+        self, worker: _Worker, kind: str, pending: deque, alone: set[int], results: dict, refs, sinking: tuple | None
+    ) -> None:
+        """A worker that overran, ran out of memory or died is retired. The document it was on is rejected;
+        the documents of its batches that it had parsed (their answer is lost with it) or not started go
+        back to the queue, and so does what it held (:meth:`_lost`)."""
+        position = max(worker.parsing()[0], 0) if worker.tasks and worker.tasks[0][0] == "parse" else 0
+        tasks = list(worker.tasks)
+        worker.tasks.clear()
+        task = tasks[position]
+        if task[0] == "start":
+            raise RuntimeError(f"a parse worker did not start within {WORKER_START_SECONDS:g} s ({kind})")
+        again = [other[1] for other in tasks[:position] + tasks[position + 1 :] if other[0] == "parse"]
+        pending.extendleft(reversed(again))
+        if task[0] == "parse":
+            index = task[1]
+            results[index] = ParsedDocument(refs[index], None, self._rejection(kind, worker))
+        self._retire(worker)  # dead before its files are touched: it writes nothing more
+        self._lost(worker, task, pending, alone, results, refs, sinking)
 
     def _feed(
         self,
@@ -355,22 +418,39 @@ class ParsePool:
         chunks: list[int],
         stored: set[str],
     ) -> None:
-        """Keep up to PIPELINE_DEPTH documents queued in a worker, so it never waits for the parent between
-        two documents; once it holds a chunk (or nothing is left), hand the chunk to its sink. A document
-        whose chunk killed its writing is parsed and written alone: sent to a worker that holds nothing,
-        with nothing behind it."""
+        """Keep up to PIPELINE_DEPTH documents queued in a worker, in batches of BATCH_DOCUMENTS, so it never
+        waits for the parent between two documents; once it holds a chunk (or nothing is left), hand the
+        chunk to its sink. A document whose chunk killed its writing is parsed and written alone: sent to a
+        worker that holds nothing, with nothing behind it."""
         if worker.tasks and worker.tasks[-1][0] != "parse":
             return  # starting or writing: it takes parse requests again after
-        in_flight = [task[1] for task in worker.tasks if task[0] == "parse"]
+        in_flight = [task[1] for task in worker.tasks]
         holds_alone = bool(alone.intersection(worker.held) or alone.intersection(in_flight))
-        full = bool(sinking) and self._chunk_full(worker, len(pending), sinking[2])
-        while pending and len(worker.tasks) < PIPELINE_DEPTH and not holds_alone and not full:
-            if pending[0] in alone:
-                if worker.tasks or worker.held:
+        full = False
+        queued = len(in_flight)
+        while pending and queued < PIPELINE_DEPTH and not holds_alone:
+            size = BATCH_DOCUMENTS
+            if sinking:
+                full = self._chunk_full(worker, len(pending), sinking[2])
+                if full:
                     break
-                holds_alone = True
-            index = pending.popleft()
-            self._send(worker, ("parse", index), ("parse", refs[index], refs[index].document_id in stored))
+                size = self._chunk_room(worker, sinking[2])
+            batch: list[int] = []
+            while pending and len(batch) < size and queued + len(batch) < PIPELINE_DEPTH:
+                if pending[0] in alone:
+                    if worker.tasks or worker.held or batch:
+                        break
+                    holds_alone = True
+                    batch.append(pending.popleft())
+                    break
+                batch.append(pending.popleft())
+            if not batch:
+                break
+            if not worker.tasks:
+                worker.deadline = time.monotonic() + self.limits.seconds
+            worker.tasks.extend(("parse", index) for index in batch)
+            worker.connection.send(("parse", [(refs[index], refs[index].document_id in stored) for index in batch]))
+            queued += len(batch)
         if sinking and not worker.tasks and worker.held and (full or not pending or holds_alone or pending[0] in alone):
             name = f"{sinking[1]}{chunks[0]:05d}"
             chunks[0] += 1
@@ -387,6 +467,18 @@ class ParsePool:
             return False
         share = pending * per_document / max(1, len(self.workers))
         return projected + share > REST_JOINS_UNDER * chunk_lines
+
+    def _chunk_room(self, worker: _Worker, chunk_lines: int) -> int:
+        """Documents to send the worker in its next batch: BATCH_DOCUMENTS, fewer when its chunk is about to
+        fill (at the lines per document so far; one document in flight until a first one is answered), so a
+        chunk stays close to ``chunk_lines`` however small."""
+        if not self.held_documents:
+            return 0 if worker.tasks else 1
+        per_document = self.held_lines / self.held_documents
+        projected = worker.held_lines + len(worker.tasks) * per_document
+        if projected >= chunk_lines:  # the rest joins the chunk (_chunk_full)
+            return BATCH_DOCUMENTS
+        return max(1, min(BATCH_DOCUMENTS, math.ceil((chunk_lines - projected) / per_document)))
 
     def _send(self, worker: _Worker, task: tuple, request: tuple) -> None:
         if not worker.tasks:
