@@ -31,10 +31,20 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+def counts_table(counts: list[tuple[str, int]]) -> str:
+    """Each table and its rows, laid out as tabulate's "simple" format does (importing tabulate costs 0.1 s,
+    a tenth of a build that finds nothing to do): a header padded by two, left-aligned names, right-aligned
+    counts."""
+    names = max([len("table") + 2, *(len(name) for name, _ in counts)])
+    rows = max([len("rows") + 2, *(len(str(count)) for _, count in counts)])
+    header = f"{'table':<{names}}  {'rows':>{rows}}" if counts else f"{'table':<{names}}  rows"  # no numbers
+    lines = [header, f"{'-' * names}  {'-' * rows}"]
+    return "\n".join(lines + [f"{name:<{names}}  {count:>{rows}}" for name, count in counts])
+
+
 def build_summary(warehouse_dir: Path) -> str:
     """Documents loaded and rejected (each rejection with its reason), and every table's row count."""
     import duckdb
-    from tabulate import tabulate
 
     from pipeline.synthetic import notice_of
 
@@ -51,7 +61,7 @@ def build_summary(warehouse_dir: Path) -> str:
         *([notice] if notice else []),
         f"documents: {status.get('loaded', 0)} loaded, {status.get('rejected', 0)} rejected",
         *(f"  rejected {path}: {reason}: {message}" for path, reason, message in rejected),
-        tabulate(counts, headers=["table", "rows"], tablefmt="simple"),
+        counts_table(counts),
         f"warehouse: {warehouse_dir / DUCKDB_FILE}",
     ]
     return "\n".join(lines)

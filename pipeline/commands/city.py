@@ -5,7 +5,6 @@ import difflib
 import sys
 
 import duckdb
-from tabulate import tabulate
 
 from pipeline.paths import DEFAULT_WAREHOUSE_DIR, published_duckdb
 
@@ -38,6 +37,8 @@ def find_city(connection: duckdb.DuckDBPyConnection, name: str, wave: int | None
 
 
 def city_profile(connection: duckdb.DuckDBPyConnection, city: dict) -> str:
+    from tabulate import tabulate  # 0.1 s of imports: only when a profile is printed
+
     # imports pandas: not at start-up (`citysnap --help`)
     from pipeline.report.data import REPORT_DIMENSIONS, city_answers, headline_shares
 

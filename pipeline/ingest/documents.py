@@ -18,7 +18,6 @@ from pathlib import Path
 
 from pipeline.core import Document, Rejection
 from pipeline.ingest.limits import ParseLimits
-from pipeline.ingest.pdf import PdfExtraction, read_pdf
 
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".pdf": "pdf"}
 WAVE_FOLDER = re.compile(r"^(?:19|20)\d{2}$")
@@ -288,6 +287,8 @@ def extract_text(
     """The document's text (and, for a PDF, the grid statuses its colours show), or a rejection."""
     limits = limits or ParseLimits()
     if source_format == "pdf":
+        from pipeline.ingest.pdf import PdfExtraction, read_pdf  # not for the inventory: 50 ms of imports
+
         extracted = read_pdf(data, max_pages=limits.max_pages)
         if isinstance(extracted, PdfExtraction):
             return extracted.text, tuple(extracted.policy_area_statuses.items())
