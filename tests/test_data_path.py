@@ -277,3 +277,19 @@ def test_the_build_command_preloads_the_module_of_the_sink_the_parse_step_uses()
     from pipeline.commands.build import PARSE_SINK_MODULE
 
     assert PARSE_SINK_MODULE == write_fragment.__module__
+
+
+def test_a_worker_killed_while_writing_its_progress_cannot_hang_the_parent():
+    """The parent reads each worker's progress (documents started, and when the current one started) from
+    shared memory without a lock, which a worker killed mid-write would keep forever: a write in progress
+    reads as no document in progress, and a finished write reads whole."""
+    import multiprocessing
+
+    from pipeline.parse.workers import _publish_progress, _read_progress
+
+    progress = multiprocessing.get_context("forkserver").RawArray("d", 3)
+    assert _read_progress(progress) == (0, 0.0)
+    _publish_progress(progress, 7, 123.5)
+    assert _read_progress(progress) == (7, 123.5)
+    progress[2] += 1  # a write that began and never ended
+    assert _read_progress(progress) == (0, 0.0)

@@ -142,8 +142,7 @@ def _worker(
         answers: list[tuple] = []
         for ref, stored in request[1]:
             started += 1
-            with progress.get_lock():
-                progress[0], progress[1] = started, time.monotonic()
+            _publish_progress(progress, started, time.monotonic())
             try:
                 document, hit = _parsed_or_cached(Path(raw_dir), ref, limits, cache, stored)
             except MemoryError:
@@ -157,11 +156,30 @@ def _worker(
             else:
                 held.append(document)
                 answers.append((document.line_count or 1, hit))
-        with progress.get_lock():
-            progress[1] = 0.0  # between documents
+        _publish_progress(progress, started, 0.0)  # between documents
         if sink is None and cache is not None:
             cache.commit()
         connection.send(("documents" if sink is None else "held", answers, True))
+
+
+def _publish_progress(progress: Any, started: int, since: float) -> None:
+    """Write (documents started, start of the current one) under a sequence number that is odd while it
+    is being written (a seqlock): no lock that a worker killed in the middle of a write would keep."""
+    sequence = progress[2]
+    progress[2] = sequence + 1
+    progress[0], progress[1] = started, since
+    progress[2] = sequence + 2
+
+
+def _read_progress(progress: Any) -> tuple[int, float]:
+    """What :func:`_publish_progress` wrote last, read whole; (0, 0.0), on no document, if the worker never
+    finished a write it began (it died in the middle of one: the caller deals with a dead worker)."""
+    for _ in range(1000):
+        before = progress[2]
+        started, since = int(progress[0]), progress[1]
+        if before % 2 == 0 and progress[2] == before:
+            return started, since
+    return 0, 0.0
 
 
 def start_fork_server(sink_module: str | None = None) -> multiprocessing.context.BaseContext:
@@ -231,8 +249,7 @@ class _Worker:
 
     def parsing(self) -> tuple[int, float]:
         """(position among the tasks of the document the worker is parsing, when it started it), or (-1, 0)."""
-        with self.progress.get_lock():
-            started, since = int(self.progress[0]), self.progress[1]
+        started, since = _read_progress(self.progress)
         if since > 0 and started > self.answered:
             return started - self.answered - 1, since
         return -1, 0.0
@@ -281,7 +298,7 @@ class ParsePool:
                 return worker
             worker.connection.close()
         parent, child = self.context.Pipe()
-        progress = self.context.Array("d", 2)
+        progress = self.context.RawArray("d", 3)
         process = self.context.Process(
             target=_worker,
             args=(child, str(self.raw_dir), self.limits, self.cache_root, self.sink, progress),
