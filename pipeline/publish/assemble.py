@@ -33,8 +33,9 @@ from schemas.vocabulary import load_vocabulary
 ASSEMBLY_MEMORY_LIMIT = "256MB"
 """The assembly's DuckDB memory; beyond it the sorts spill to the staging folder. Carrying 100,000
 documents' rows over (a one-changed rebuild) peaked at 1,267 MiB with 1 GB, 809 MiB with 512 MB and
-555 MiB with 256 MB (in 12.7 s against 9.4 s), row groups of 25,000 rows. On two threads: on one thread the
-same carry-over ran out of its 256 MB (a one-changed rebuild of 100,000 documents)."""
+555 MiB with 256 MB (in 12.7 s against 9.4 s), row groups of 25,000 rows. Each table's union of new and
+carried-over rows is materialized before it is sorted (:func:`_table_query`): sorted straight from the
+union, the carry-over ran out of memory at 256, 384 and 512 MB alike."""
 ROW_GROUP_ROWS = 25_000
 """Rows per Parquet row group of a published table: fixed, so the bytes do not depend on batching, and small
 enough (about 5 MB of text) that the batches held before a group is written, and DuckDB reading a published
@@ -178,10 +179,14 @@ def _table_query(table: str) -> str | None:
         return f"""SELECT {columns} FROM new_rejected_documents
                    UNION ALL SELECT {columns} FROM duplicate_rejections
                    ORDER BY {order}"""
-    return f"""SELECT {columns} FROM "new_{table}" WHERE {SOURCE_PATH} NOT IN (SELECT path FROM losers)
-               UNION ALL
-               SELECT {columns} FROM "old_{table}" SEMI JOIN kept_ids USING (document_id)
-               ORDER BY {order}"""
+    # the union is materialized before it is sorted: DuckDB sorting a UNION ALL straight from its two scans
+    # ran out of memory whatever the limit (512 MB: snapshot_items of a one-changed rebuild of 100,000
+    # documents), while the materialized rows, spilled as needed, sort in 256 MB
+    return f"""WITH assembled AS MATERIALIZED (
+                   SELECT {columns} FROM "new_{table}" WHERE {SOURCE_PATH} NOT IN (SELECT path FROM losers)
+                   UNION ALL
+                   SELECT {columns} FROM "old_{table}" SEMI JOIN kept_ids USING (document_id))
+               SELECT * FROM assembled ORDER BY {order}"""
 
 
 def write_query(connection: duckdb.DuckDBPyConnection, table: str, query: str, target: Path) -> int:
