@@ -473,13 +473,18 @@ class ParsePool:
             chunks[0] += 1
             self._send(worker, ("flush", name), ("flush", sinking[0], name))
 
+    def _projected(self, worker: _Worker) -> tuple[float, float]:
+        """(lines per document so far, lines the worker's chunk will hold once the documents it is parsing
+        are answered for); (0, held lines) before any document was answered for."""
+        per_document = self.held_lines / self.held_documents if self.held_documents else 0.0
+        parsing = sum(task[0] == "parse" for task in worker.tasks)
+        return per_document, worker.held_lines + parsing * per_document
+
     def _chunk_full(self, worker: _Worker, pending: int, chunk_lines: int) -> bool:
         """Whether the worker is to stop taking documents and write its chunk: what it holds and is parsing
         (at the lines per document so far) reaches ``chunk_lines``, and its share of the ``pending``
         documents is too large to join the chunk (REST_JOINS_UNDER)."""
-        per_document = self.held_lines / self.held_documents if self.held_documents else 0.0
-        parsing = sum(task[0] == "parse" for task in worker.tasks)
-        projected = worker.held_lines + parsing * per_document
+        per_document, projected = self._projected(worker)
         if projected < chunk_lines:
             return False
         share = pending * per_document / max(1, len(self.workers))
@@ -491,8 +496,7 @@ class ParsePool:
         chunk stays close to ``chunk_lines`` however small."""
         if not self.held_documents:
             return 0 if worker.tasks else 1
-        per_document = self.held_lines / self.held_documents
-        projected = worker.held_lines + len(worker.tasks) * per_document
+        per_document, projected = self._projected(worker)
         if projected >= chunk_lines:  # the rest joins the chunk (_chunk_full)
             return BATCH_DOCUMENTS
         return max(1, min(BATCH_DOCUMENTS, math.ceil((chunk_lines - projected) / per_document)))

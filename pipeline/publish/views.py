@@ -89,13 +89,13 @@ def validate_views(source: Path | dict[str, Path], plan_file: Path | None = None
     with connect(
         database, read_only=database != ":memory:", memory_limit=VALIDATION_MEMORY_LIMIT, threads=1
     ) as connection:
+        queries = view_queries()
         if isinstance(source, dict):
             for name, path in source.items():
                 connection.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({quote(str(path))})')
             create_macros(connection)
-            for name, sql in view_queries().items():
+            for name, sql in queries.items():
                 connection.execute(f'CREATE VIEW "{name}" AS {sql}')  # what the views read
-        queries = view_queries()
         for name, model in VIEW_MODELS.items():
             query = f'SELECT * FROM "{name}"'  # a file's view as the file defines it
             if isinstance(source, dict):
