@@ -10,6 +10,7 @@ counts, so the in-process, multiprocess and distributed executors all move the s
 
 import re
 import shutil
+import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -30,6 +31,7 @@ from pipeline.publish.files import build_duckdb, duckdb_type, table_description,
 from pipeline.publish.fragments import write_fragment
 from pipeline.publish.guard import missing_raw_folder, publish_refusal
 from pipeline.publish.lock import build_lock
+from pipeline.publish.mirror import copied_version, copy_version
 from pipeline.publish.plan import (
     INVENTORY_FILE,
     BuildPlan,
@@ -39,6 +41,7 @@ from pipeline.publish.plan import (
     take_inventory,
 )
 from pipeline.publish.staging import clear_stale_staging, publish, staging_dir
+from pipeline.publish.storage import is_url, location
 from pipeline.publish.views import validate_views
 from pipeline.report import warehouse_report_is_current
 from pipeline.settings import OWNERS, PARSE_BATCHES, WarehouseSettings
@@ -78,6 +81,13 @@ def _staging(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> 
     return staging_dir(settings.warehouse_path, context.run.run_id)
 
 
+def _fragments(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> str:
+    """The run's fragment folder: in its staging folder, or under ``fragments_url`` (object storage)."""
+    if settings.fragments_url:
+        return f"{settings.fragments_url.rstrip('/')}/{context.run.run_id}"
+    return str(_staging(context, settings) / FRAGMENTS_DIR)
+
+
 @dg.asset(
     group_name="ingest",
     kinds={"python", "parquet"},
@@ -115,6 +125,8 @@ def build_plan(context: dg.AssetExecutionContext, settings: WarehouseSettings, r
         plan = replace(plan, unchanged=False, to_parse=plan.documents - plan.reused)
     if plan.full_rebuild_reason:
         context.log.warning(f"building from scratch: {plan.full_rebuild_reason}")
+    if plan.unchanged and plan.previous is not None and settings.publish_url:
+        _catch_up_copy(context, settings, plan.previous.parquet_dir.parent)
     context.add_output_metadata(
         {
             "to_parse": plan.to_parse,
@@ -125,6 +137,16 @@ def build_plan(context: dg.AssetExecutionContext, settings: WarehouseSettings, r
         }
     )
     return plan
+
+
+def _catch_up_copy(context: dg.AssetExecutionContext, settings: WarehouseSettings, version: Path) -> None:
+    """Copy the unchanged, verified current version to ``publish_url`` if the copy is behind (its last
+    copy failed, or the URL is new): nothing else would, since nothing is published."""
+    if copied_version(settings.publish_url) == version.name:
+        return
+    with build_lock(settings.warehouse_path, wait=True):
+        context.log.info(f"the copy at {settings.publish_url} is behind: copying version {version.name}")
+        copy_version(version, settings.publish_url)
 
 
 def _report_selected(context: dg.AssetExecutionContext) -> bool:
@@ -147,19 +169,26 @@ def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
         "the parse workers, and staged as Parquet fragments (a document with a failing row is rejected).",
     )
     def parsed_batch(context: dg.AssetExecutionContext, settings: WarehouseSettings, build_plan: BuildPlan) -> str:
-        folder = _staging(context, settings) / FRAGMENTS_DIR
+        folder = _fragments(context, settings)
         plan = build_plan
         refs = [] if plan.unchanged or plan.plan_file is None else refs_to_parse(plan.plan_file, batch)
-        for stale in folder.glob(f"*/b{batch}-*.parquet"):  # left by an earlier attempt of this step
-            stale.unlink()
+        fragments = location(folder)
+        for stale in fragments.glob(f"*/b{batch}-*.parquet") if refs else []:  # left by an earlier attempt
+            fragments.remove(stale)
         summaries, hits, misses = [], 0, 0
         if refs:
+            # the workers write to this host's disk: no network client in a process limited for hostile
+            # input (one took the address space of a 640 MiB limit); this step uploads what they wrote
+            written = Path(tempfile.mkdtemp(prefix=f"citysnap-b{batch}-")) if is_url(folder) else Path(folder)
             cache = ParseCache(settings.cache_path)
             with ParsePool(settings.raw_path, ParseLimits.from_env(), cache, sink=write_fragment) as pool:
-                run = pool.parse_into(refs, str(folder), f"b{batch}-", CHUNK_LINES)
+                run = pool.parse_into(refs, str(written), f"b{batch}-", CHUNK_LINES)
             summaries, hits, misses = run.summaries, run.cache_hits, run.cache_misses
             if run.failed:  # rejected by the pool itself (too slow, out of memory): written here
-                summaries.append(write_fragment(run.failed, str(folder), f"b{batch}-pool"))
+                summaries.append(write_fragment(run.failed, str(written), f"b{batch}-pool"))
+            if is_url(folder):
+                fragments.put_tree(written, "*/*.parquet")
+                shutil.rmtree(written, ignore_errors=True)
         reasons: Counter = Counter()
         rows: Counter = Counter()
         for summary in summaries:
@@ -174,10 +203,10 @@ def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
                 "rejected_by_validation": sum(summary["validation_failures"] for summary in summaries),
                 "rejections_by_reason": dg.MetadataValue.json(dict(sorted(reasons.items()))),
                 "rows_by_table": dg.MetadataValue.json(dict(sorted(rows.items()))),
-                "path": dg.MetadataValue.path(str(folder)),
+                "path": dg.MetadataValue.path(folder),
             }
         )
-        return str(folder)
+        return folder
 
     return parsed_batch
 
@@ -208,11 +237,14 @@ def warehouse_tables(
         context.log.info("raw/ and the code are as published: the warehouse is up to date, nothing to rebuild")
         shutil.rmtree(_staging(context, settings), ignore_errors=True)  # the inventory and plan: nothing to publish
         return
-    fragments = {Path(folder) for folder in batches.values()}
+    fragments = set(batches.values())
     assert len(fragments) == 1, f"parse batches wrote to several folders: {sorted(fragments)}"
+    folder = fragments.pop()
     previous = plan.previous.parquet_dir if plan.previous else None
     staging = _staging(context, settings) / PARQUET_DIR
-    assembled = assemble_tables(fragments.pop(), plan.plan_file, previous, staging)
+    assembled = assemble_tables(folder, plan.plan_file, previous, staging)
+    if is_url(folder):  # read once, into the staged tables: the object store keeps no run's fragments
+        location(folder).remove_tree()
     if assembled.duplicates:
         context.log.warning(f"{assembled.duplicates} document(s) repeat a city and wave already loaded")
     context.log.info(f"{plan.to_parse} document(s) parsed, {plan.reused} unchanged and reused")
@@ -316,6 +348,8 @@ def duckdb_warehouse(
             raise dg.Failure(description=refusal, metadata={"refused_publish": True})
         version = publish(staging_dir(warehouse, run_id), warehouse, manifest, run_id)
         clear_stale_staging(warehouse)
+        if settings.publish_url:
+            copy_version(version, settings.publish_url)
     cache = ParseCache(settings.cache_path)
     published = version / PARQUET_DIR / "documents.parquet"
     if build_plan.previous is None:  # every document was parsed: drop whatever this build did not publish
@@ -331,6 +365,7 @@ def duckdb_warehouse(
             "tables": len(files),
             "view_rows_validated": dg.MetadataValue.json(views),
             "cache_entries_pruned": pruned,
+            **({"copied_to": dg.MetadataValue.path(settings.publish_url)} if settings.publish_url else {}),
         }
     )
     return str(settings.duckdb_path)

@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 
 from pipeline.assets import AGGREGATES, TABLES
+from pipeline.publish.mirror import verify_copy
 from pipeline.publish.staging import verify_published
 from pipeline.settings import WarehouseSettings
 from pipeline.sqlfiles import connect, quote
@@ -150,16 +151,27 @@ def duckdb_matches_parquet(settings: WarehouseSettings, duckdb_warehouse: str) -
 @dg.asset_check(
     asset=dg.AssetKey("duckdb_warehouse"),
     description="Every published file matches the size and sha256 its manifest recorded at publish time: "
-    "nothing was edited, added or removed after publishing.",
+    "nothing was edited, added or removed after publishing. With a publish_url, the copy there too: its "
+    "current.json names this version, and every file of it matches the manifest.",
 )
 def published_files_match_manifest(settings: WarehouseSettings, duckdb_warehouse: str) -> dg.AssetCheckResult:
     state = verify_published(settings.warehouse_path)
+    version = state.version_dir.name if state.version_dir else ""
+    problems = list(state.problems)
+    metadata = {}
+    if settings.publish_url:
+        copy = verify_copy(settings.publish_url)
+        if copy.version != version:
+            problems.append(f"the copy at {settings.publish_url} names version {copy.version}, not {version}")
+        problems.extend(f"copy: {problem}" for problem in copy.problems)
+        metadata["copy"] = dg.MetadataValue.path(settings.publish_url)
     return dg.AssetCheckResult(
-        passed=state.trusted,
+        passed=not problems,
         metadata={
-            "version": state.version_dir.name if state.version_dir else "",
+            "version": version,
             "files": len(state.manifest.get("files") or {}),
-            "problems": dg.MetadataValue.json(list(state.problems)),
+            "problems": dg.MetadataValue.json(problems),
+            **metadata,
         },
     )
 

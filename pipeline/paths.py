@@ -6,7 +6,11 @@ Environment variables (each optional):
 
 - ``CITYSNAP_RAW_DIR``: folder of documents (default: ``raw/`` of the project);
 - ``CITYSNAP_WAREHOUSE_DIR``: folder of the published warehouse (default: ``warehouse/`` of the project);
-- ``CITYSNAP_PARSE_BATCHES``: parse partitions (default 4): side by side under a distributed executor.
+- ``CITYSNAP_PARSE_BATCHES``: parse partitions (default 4): side by side under a distributed executor;
+- ``CITYSNAP_FRAGMENTS_URL``: where parse workers stage their fragments, ``<url>/<run id>/`` (default: the
+  run's staging folder in the warehouse); any fsspec URL, such as ``s3://bucket/prefix``;
+- ``CITYSNAP_PUBLISH_URL``: a copy of every published version, switched by one pointer object written
+  last (default: none); any fsspec URL.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ DEFAULT_RAW_DIR = os.environ.get("CITYSNAP_RAW_DIR", str(PROJECT_ROOT / "raw"))
 DEFAULT_WAREHOUSE_DIR = os.environ.get("CITYSNAP_WAREHOUSE_DIR", str(PROJECT_ROOT / "warehouse"))
 PARSE_BATCHES = int(os.environ.get("CITYSNAP_PARSE_BATCHES", "4"))
 """Parse partitions: side by side under a multiprocess or distributed executor; the tables do not depend on it."""
+DEFAULT_FRAGMENTS_URL = os.environ.get("CITYSNAP_FRAGMENTS_URL", "")
+DEFAULT_PUBLISH_URL = os.environ.get("CITYSNAP_PUBLISH_URL", "")
 DUCKDB_FILE = "warehouse.duckdb"
 PARQUET_DIR = "parquet"
 MANIFEST = "manifest.json"

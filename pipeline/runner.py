@@ -66,9 +66,11 @@ def run_build(
     allow_empty: bool = False,
     synthetic: bool = False,
     instance: dg.DagsterInstance | None = None,
+    storage: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize every asset and check of ``defs`` in-process, with a progress display; without
-    ``report``, everything but the visual report. ``instance`` defaults to :func:`recording_instance`."""
+    ``report``, everything but the visual report. ``instance`` defaults to :func:`recording_instance`.
+    ``storage`` sets ``fragments_url`` or ``publish_url`` of the settings (default: their variables)."""
     from pipeline.definitions import defs
 
     job = defs.resolve_job_def("build_warehouse")
@@ -97,6 +99,7 @@ def run_build(
         "warehouse_dir": str(warehouse_dir),
         "allow_empty": allow_empty,
         "synthetic": synthetic,
+        **(storage or {}),
     }
     run_config = {"loggers": {"progress": {}}, "resources": {"settings": {"config": settings}}}
     return build_defs.resolve_job_def("build_warehouse").execute_in_process(

@@ -6,6 +6,8 @@ import dagster as dg
 
 from pipeline.paths import (
     CACHE_DIR,
+    DEFAULT_FRAGMENTS_URL,
+    DEFAULT_PUBLISH_URL,
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE_DIR,
     DUCKDB_FILE,
@@ -41,6 +43,11 @@ class WarehouseSettings(dg.ConfigurableResource):
     folder, or every document rejected); off by default so such a build cannot erase a warehouse."""
     synthetic: bool = False
     """The documents are generated (``citysnap synth``): the warehouse, its summary and its report say so."""
+    fragments_url: str = DEFAULT_FRAGMENTS_URL
+    """Where the parse workers stage their fragments, under ``<fragments_url>/<run id>/`` (removed once
+    the tables are assembled); empty: the run's staging folder. Any fsspec URL (``s3://bucket/prefix``)."""
+    publish_url: str = DEFAULT_PUBLISH_URL
+    """Where every published version is copied as well (:mod:`pipeline.publish.mirror`); empty: nowhere."""
 
     @property
     def raw_path(self) -> Path:

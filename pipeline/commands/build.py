@@ -120,7 +120,21 @@ def already_up_to_date(raw: Path, warehouse: Path, report: bool) -> bool:
         return False  # the job meets the same error in its step, and reports it with what to do
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return unchanged and (not report or warehouse_report_is_current(warehouse))
+    return unchanged and (not report or warehouse_report_is_current(warehouse)) and _copy_is_current(warehouse)
+
+
+def _copy_is_current(warehouse: Path) -> bool:
+    """Whether the copy at CITYSNAP_PUBLISH_URL, if one is asked for, names the current version (when it
+    does not, the job's plan step copies it)."""
+    from pipeline.paths import DEFAULT_PUBLISH_URL
+    from pipeline.publish.staging import current_version
+
+    if not DEFAULT_PUBLISH_URL:
+        return True
+    from pipeline.publish.mirror import copied_version
+
+    version = current_version(warehouse)
+    return version is not None and copied_version(DEFAULT_PUBLISH_URL) == version.name
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ from pipeline.publish.files import (
     replaced_atomically,
 )
 from pipeline.publish.fragments import FRAGMENT_TABLES, SOURCE_PATH
+from pipeline.publish.storage import Location, location
 from pipeline.sqlfiles import connect, quote
 from schemas.models import SORT_KEYS, TABLE_MODELS
 from schemas.vocabulary import load_vocabulary
@@ -59,11 +60,11 @@ def _empty_relation(table: str, extra: str = "") -> str:
     return f"SELECT {', '.join(typed)}{extra} WHERE false"
 
 
-def _fragments(folder: Path, table: str) -> str:
-    files = sorted((folder / table).glob("*.parquet"))
+def _fragments(folder: Location, table: str) -> str:
+    files = folder.glob(f"{table}/*.parquet")
     if not files:
         return _empty_relation(table, f", NULL::VARCHAR AS {SOURCE_PATH}")
-    listed = ", ".join(quote(str(path)) for path in files)
+    listed = ", ".join(quote(folder.uri(path)) for path in files)
     return f"SELECT * FROM read_parquet([{listed}])"
 
 
@@ -75,17 +76,22 @@ class AssembledTables:
     """Documents not loaded because another document holds the same city and wave."""
 
 
-def assemble_tables(fragments: Path, plan_file: Path, previous_parquet: Path | None, out_dir: Path) -> AssembledTables:
-    """Write every table of this build to ``out_dir``: new rows from ``fragments`` plus, for documents the
-    plan reuses, the rows of ``previous_parquet``."""
+def assemble_tables(
+    fragments: Path | str, plan_file: Path, previous_parquet: Path | None, out_dir: Path
+) -> AssembledTables:
+    """Write every table of this build to ``out_dir``: new rows from ``fragments`` (a folder or an fsspec
+    URL) plus, for documents the plan reuses, the rows of ``previous_parquet``."""
+    folder = location(fragments)
     out_dir.mkdir(parents=True, exist_ok=True)
     spill = out_dir.parent / ".duckdb_spill"
     # every result is ORDER BY the model's keys, so insertion order need not be kept (keeping it stops
     # DuckDB from spilling large unions to disk); beyond the memory limit, sorts spill to the staging folder
     connection = connect(preserve_insertion_order=False, temp_directory=str(spill), memory_limit=ASSEMBLY_MEMORY_LIMIT)
     try:
+        if not folder.local:  # DuckDB reads the fragments through fsspec (no httpfs extension to download)
+            connection.register_filesystem(folder.fs)
         for table in FRAGMENT_TABLES:
-            connection.execute(f'CREATE VIEW "new_{table}" AS {_fragments(fragments, table)}')
+            connection.execute(f'CREATE VIEW "new_{table}" AS {_fragments(folder, table)}')
             if previous_parquet is not None and (previous_parquet / f"{table}.parquet").exists():
                 source = f"SELECT * FROM read_parquet({quote(str(previous_parquet / f'{table}.parquet'))})"
             else:
