@@ -26,7 +26,7 @@ from pipeline.ingest.limits import ParseLimits
 from pipeline.parse.cache import ParseCache
 from pipeline.parse.workers import ParsePool, start_fork_server
 from pipeline.paths import DUCKDB_FILE, PARQUET_DIR
-from pipeline.publish.assemble import assemble_tables
+from pipeline.publish.assemble import ASSEMBLY_MEMORY_LIMIT_MB, assemble_tables
 from pipeline.publish.files import build_duckdb, duckdb_type, table_description, write_parquet
 from pipeline.publish.fragments import write_fragment
 from pipeline.publish.guard import missing_raw_folder, publish_refusal
@@ -247,13 +247,21 @@ def warehouse_tables(
         location(folder).remove_tree()
     if assembled.duplicates:
         context.log.warning(f"{assembled.duplicates} document(s) repeat a city and wave already loaded")
+    if assembled.memory_mb > ASSEMBLY_MEMORY_LIMIT_MB:
+        context.log.warning(f"the table assembly ran out of DuckDB memory and ran again in {assembled.memory_mb} MB")
     context.log.info(f"{plan.to_parse} document(s) parsed, {plan.reused} unchanged and reused")
     for name in TABLES:
         metadata = file_metadata(name, assembled.files[name], assembled.rows[name])
         if name == "parse_reports":
             metadata.update(parse_report_metadata(assembled.files[name]))
         if name == "documents":
-            metadata.update({"parsed_this_run": plan.to_parse, "reused_unchanged": plan.reused})
+            metadata.update(
+                {
+                    "parsed_this_run": plan.to_parse,
+                    "reused_unchanged": plan.reused,
+                    "assembly_memory_mb": assembled.memory_mb,
+                }
+            )
         yield dg.Output(str(assembled.files[name]), output_name=name, metadata=metadata)
 
 

@@ -21,6 +21,7 @@ from pipeline.ingest.limits import ParseLimits
 from pipeline.parse.document import parse_text
 from pipeline.parse.source import ParsedDocument
 from pipeline.parse.workers import ParsePool
+from pipeline.publish import assemble
 from pipeline.publish.assemble import assemble_tables
 from pipeline.publish.fragments import SOURCE_PATH, write_fragment
 from pipeline.publish.plan import PLAN_FILE, plan_build, write_inventory
@@ -99,6 +100,20 @@ def test_the_tables_do_not_depend_on_how_documents_were_chunked(corpus_with_dupl
     [duplicate] = [row for row in rejected if row["reason"] == "duplicate_snapshot"]
     assert duplicate["path"] == "2020/zz_stockholm_copy.txt"
     assert "already loaded from 2020/stockholm.txt" in duplicate["message"]
+
+
+def test_an_assembly_that_runs_out_of_memory_runs_again_with_more(
+    corpus_with_duplicates: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    expected = build_tables_in_chunks(corpus_with_duplicates, tmp_path / "roomy", 10_000_000)
+    monkeypatch.setattr(assemble, "ASSEMBLY_MEMORY_LIMIT_MB", 1)  # too little for anything: DuckDB says so
+    staging = tmp_path / "tight"
+    assert build_tables_in_chunks(corpus_with_duplicates, staging, 10_000_000) == expected
+    assert assemble_tables(staging / "fragments", staging / PLAN_FILE, None, tmp_path / "again").memory_mb > 1
+
+    monkeypatch.setattr(assemble, "ASSEMBLY_MEMORY_CEILING_MB", 2)  # and no more than this may be asked for
+    with pytest.raises(duckdb.OutOfMemoryException):
+        assemble_tables(staging / "fragments", staging / PLAN_FILE, None, tmp_path / "refused")
 
 
 def chunk_sizes(raw: Path, fragments: Path, chunk_lines: int) -> list[int]:
