@@ -40,7 +40,7 @@ from pipeline.publish.plan import (
     refs_to_parse,
     take_inventory,
 )
-from pipeline.publish.staging import clear_stale_staging, publish, staging_dir
+from pipeline.publish.staging import clear_stale_staging, current_version, publish, staging_dir
 from pipeline.publish.storage import is_url, location
 from pipeline.publish.views import validate_views
 from pipeline.report import warehouse_report_is_current
@@ -141,12 +141,29 @@ def build_plan(context: dg.AssetExecutionContext, settings: WarehouseSettings, r
 
 def _catch_up_copy(context: dg.AssetExecutionContext, settings: WarehouseSettings, version: Path) -> None:
     """Copy the unchanged, verified current version to ``publish_url`` if the copy is behind (its last
-    copy failed, or the URL is new): nothing else would, since nothing is published."""
-    if copied_version(settings.publish_url) == version.name:
-        return
-    with build_lock(settings.warehouse_path, wait=True):
-        context.log.info(f"the copy at {settings.publish_url} is behind: copying version {version.name}")
-        copy_version(version, settings.publish_url)
+    copy failed, or the URL is new): nothing else would, since nothing is published. Looked at again
+    under the build lock: a build that published meanwhile has copied its own, later version."""
+    try:
+        if copied_version(settings.publish_url) == version.name:
+            return
+        with build_lock(settings.warehouse_path, wait=True):
+            if current_version(settings.warehouse_path) != version.resolve():
+                return
+            context.log.info(f"the copy at {settings.publish_url} is behind: copying version {version.name}")
+            copy_version(version, settings.publish_url)
+    except (ImportError, OSError, ValueError) as error:
+        context.log.warning(f"the copy at {settings.publish_url} could not be brought up to date: {error}")
+
+
+def _copy_published(context: dg.AssetExecutionContext, settings: WarehouseSettings, version: Path) -> dict:
+    """Copy the version just published to ``publish_url``; the local publish stands if it fails (the
+    publish check reports the copy behind, and the next build copies it). Metadata of the outcome."""
+    where = {"copied_to": dg.MetadataValue.path(settings.publish_url)}
+    try:
+        return {**where, "copy_version": copy_version(version, settings.publish_url)}
+    except (ImportError, OSError, ValueError) as error:
+        context.log.warning(f"published locally, but the copy at {settings.publish_url} failed: {error}")
+        return {**where, "copy_error": str(error)}
 
 
 def _report_selected(context: dg.AssetExecutionContext) -> bool:
@@ -180,15 +197,18 @@ def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
             # the workers write to this host's disk: no network client in a process limited for hostile
             # input (one took the address space of a 640 MiB limit); this step uploads what they wrote
             written = Path(tempfile.mkdtemp(prefix=f"citysnap-b{batch}-")) if is_url(folder) else Path(folder)
-            cache = ParseCache(settings.cache_path)
-            with ParsePool(settings.raw_path, ParseLimits.from_env(), cache, sink=write_fragment) as pool:
-                run = pool.parse_into(refs, str(written), f"b{batch}-", CHUNK_LINES)
-            summaries, hits, misses = run.summaries, run.cache_hits, run.cache_misses
-            if run.failed:  # rejected by the pool itself (too slow, out of memory): written here
-                summaries.append(write_fragment(run.failed, str(written), f"b{batch}-pool"))
-            if is_url(folder):
-                fragments.put_tree(written, "*/*.parquet")
-                shutil.rmtree(written, ignore_errors=True)
+            try:
+                cache = ParseCache(settings.cache_path)
+                with ParsePool(settings.raw_path, ParseLimits.from_env(), cache, sink=write_fragment) as pool:
+                    run = pool.parse_into(refs, str(written), f"b{batch}-", CHUNK_LINES)
+                summaries, hits, misses = run.summaries, run.cache_hits, run.cache_misses
+                if run.failed:  # rejected by the pool itself (too slow, out of memory): written here
+                    summaries.append(write_fragment(run.failed, str(written), f"b{batch}-pool"))
+                if is_url(folder):
+                    fragments.put_tree(written, "*/*.parquet")
+            finally:
+                if is_url(folder):
+                    shutil.rmtree(written, ignore_errors=True)
         reasons: Counter = Counter()
         rows: Counter = Counter()
         for summary in summaries:
@@ -243,8 +263,11 @@ def warehouse_tables(
     previous = plan.previous.parquet_dir if plan.previous else None
     staging = _staging(context, settings) / PARQUET_DIR
     assembled = assemble_tables(folder, plan.plan_file, previous, staging)
-    if is_url(folder):  # read once, into the staged tables: the object store keeps no run's fragments
-        location(folder).remove_tree()
+    if assembled.parsed != plan.to_parse:  # a lost fragment would publish the changed documents' rows as gone
+        raise dg.Failure(
+            description=f"the fragments hold {assembled.parsed} parsed document(s), the plan {plan.to_parse}: "
+            f"fragments under {folder} are missing (removed or expired?); run the build again"
+        )
     if assembled.duplicates:
         context.log.warning(f"{assembled.duplicates} document(s) repeat a city and wave already loaded")
     if assembled.memory_mb > ASSEMBLY_MEMORY_LIMIT_MB:
@@ -356,8 +379,9 @@ def duckdb_warehouse(
             raise dg.Failure(description=refusal, metadata={"refused_publish": True})
         version = publish(staging_dir(warehouse, run_id), warehouse, manifest, run_id)
         clear_stale_staging(warehouse)
-        if settings.publish_url:
-            copy_version(version, settings.publish_url)
+        copied = _copy_published(context, settings, version) if settings.publish_url else {}
+    if settings.fragments_url:  # published: the run's fragments are read for good
+        location(_fragments(context, settings)).remove_tree()
     cache = ParseCache(settings.cache_path)
     published = version / PARQUET_DIR / "documents.parquet"
     if build_plan.previous is None:  # every document was parsed: drop whatever this build did not publish
@@ -373,7 +397,7 @@ def duckdb_warehouse(
             "tables": len(files),
             "view_rows_validated": dg.MetadataValue.json(views),
             "cache_entries_pruned": pruned,
-            **({"copied_to": dg.MetadataValue.path(settings.publish_url)} if settings.publish_url else {}),
+            **copied,
         }
     )
     return str(settings.duckdb_path)

@@ -9,12 +9,31 @@ import os
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 import dagster as dg
+from dagster._core.storage.fs_io_manager import PickledObjectFilesystemIOManager  # not exported by dagster
 
 from pipeline.assets import ALL_ASSETS
 from pipeline.automation import build_warehouse_job, daily_build, raw_folder_sensor
 from pipeline.checks import ALL_CHECKS
 from pipeline.report_assets import REPORT_ASSETS
 from pipeline.settings import WarehouseSettings
+
+
+class _OwnPathIOManager(PickledObjectFilesystemIOManager):
+    def get_metadata(self, context: dg.OutputContext, obj: object) -> dict:
+        """The ``path`` the step itself recorded (the Parquet or DuckDB file it wrote), in place of the one
+        Dagster's filesystem IO manager records (where it pickled the step's small output)."""
+        own = (context.output_metadata or {}).get("path")
+        return {"path": own} if own is not None else {}
+
+
+class HandoffIOManager(dg.FilesystemIOManager):
+    """Dagster's filesystem IO manager (outputs pickled under the instance's storage, readable by every
+    executor's processes), except that a materialization's ``path`` stays the file the step wrote."""
+
+    def create_io_manager(self, context: dg.InitResourceContext) -> PickledObjectFilesystemIOManager:
+        assert context.instance is not None
+        return _OwnPathIOManager(base_dir=self.base_dir or context.instance.storage_directory())
+
 
 defs = dg.Definitions(
     assets=[*ALL_ASSETS, *REPORT_ASSETS],
@@ -26,7 +45,7 @@ defs = dg.Definitions(
         "settings": WarehouseSettings(),
         # steps hand each other paths and counts (a few hundred bytes): pickled under the instance's storage,
         # which every executor's processes can read, so the in-process, multiprocess and Dask runs behave alike
-        "io_manager": dg.FilesystemIOManager(),
+        "io_manager": HandoffIOManager(),
     },
 )
 

@@ -92,7 +92,7 @@ defs = dg.Definitions(
     assets=definitions.defs.assets,
     asset_checks=definitions.defs.asset_checks,
     jobs=[dask_build_job],
-    resources={**(definitions.defs.resources or {}), "io_manager": dg.FilesystemIOManager()},
+    resources={**(definitions.defs.resources or {}), "io_manager": definitions.HandoffIOManager()},
 )
 
 

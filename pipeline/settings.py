@@ -44,8 +44,8 @@ class WarehouseSettings(dg.ConfigurableResource):
     synthetic: bool = False
     """The documents are generated (``citysnap synth``): the warehouse, its summary and its report say so."""
     fragments_url: str = DEFAULT_FRAGMENTS_URL
-    """Where the parse workers stage their fragments, under ``<fragments_url>/<run id>/`` (removed once
-    the tables are assembled); empty: the run's staging folder. Any fsspec URL (``s3://bucket/prefix``)."""
+    """Where the parse steps stage their fragments, under ``<fragments_url>/<run id>/`` (removed once the
+    build is published); empty: the run's staging folder. Any fsspec URL (``s3://bucket/prefix``)."""
     publish_url: str = DEFAULT_PUBLISH_URL
     """Where every published version is copied as well (:mod:`pipeline.publish.mirror`); empty: nowhere."""
 

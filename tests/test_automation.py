@@ -7,6 +7,7 @@ import dagster as dg
 from pipeline.automation import raw_folder_sensor
 from pipeline.definitions import defs
 from pipeline.settings import WarehouseSettings
+from tests.conftest import STOCKHOLM
 
 
 def test_definitions_load_with_job_schedule_sensor_and_checks():
@@ -68,3 +69,20 @@ def test_every_table_and_aggregate_is_an_asset_with_kinds_and_owners():
     for name in [*TABLES, *AGGREGATES]:
         assert "parquet" in specs[name].kinds and specs[name].owners == ["team:city-innovation-data"], name
     assert {"python", "pandera", "parquet"} <= specs["parsed_batch_0"].kinds
+
+
+def test_a_materialization_names_the_file_its_step_wrote_not_the_pickle_of_its_output(tmp_path: Path):
+    """Steps hand each other paths through Dagster's filesystem IO manager, which records where it pickled
+    them as ``path``; the asset's own ``path`` (its Parquet or DuckDB file) is the one kept."""
+    from pipeline.runner import run_build
+
+    result = run_build(STOCKHOLM.parent.parent, tmp_path / "warehouse", quiet=True, report=False)
+    assert result.success
+    paths = {
+        event.asset_key.to_user_string(): event.materialization.metadata["path"].value
+        for event in result.get_asset_materialization_events()
+    }
+    assert paths["duckdb_warehouse"].endswith("/warehouse.duckdb") and Path(paths["duckdb_warehouse"]).is_file()
+    assert paths["build_plan"].endswith("/plan.parquet")
+    assert all(path.endswith(f"/{name}.parquet") for name, path in paths.items() if name.startswith(("agg_", "snap")))
+    assert not [path for path in paths.values() if "/storage/" in path], "no IO-manager pickle"

@@ -88,12 +88,12 @@ def test_a_dask_cluster_stages_fragments_and_publishes_a_copy_on_s3(s3: str, tmp
         assert result.success
         checks = {evaluation.check_name: evaluation.passed for evaluation in result.get_asset_check_evaluations()}
         assert checks["published_files_match_manifest"], "the copy on S3 passed the publish check"
-        parsed = [
-            event
-            for event in result.all_events
-            if event.is_step_success and (event.step_key or "").startswith("parsed_batch")
+        staged = [
+            event.materialization.metadata["path"].value
+            for event in result.get_asset_materialization_events()
+            if event.asset_key.to_user_string().startswith("parsed_batch")
         ]
-    assert len(parsed) == 4
+    assert len(staged) == 4 and all(path.startswith(f"{s3}/fragments/") for path in staged)
 
     assert published_files(tmp_path / "cluster") == published_files(tmp_path / "local")
     assert duckdb_contents(tmp_path / "cluster") == duckdb_contents(tmp_path / "local")
@@ -169,15 +169,41 @@ def test_a_reader_finds_an_edited_copy_untrusted(s3: str, two_versions):
     assert "not the one current.json names" in verify_copy(url).problems[0]
 
 
+def renamed(version: Path, folder: Path, name: str) -> Path:
+    """A copy of the published ``version`` whose manifest calls it ``name`` (versions sort by name)."""
+    shutil.copytree(version, folder)
+    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest["version"] = name
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    return folder
+
+
+def test_a_late_copy_never_moves_readers_back_to_an_earlier_version(tmp_path: Path, two_versions):
+    first, second = two_versions
+    url = str(tmp_path / "copy")
+    copy_version(second, url)
+    assert copy_version(first, url) == second.name  # a build that waited on the lock, with an older version
+    assert verify_copy(url).version == second.name
+    assert sorted(path.name for path in (tmp_path / "copy" / VERSIONS).iterdir()) == [second.name]
+
+
+def test_a_copy_keeps_the_version_readers_were_on_not_one_that_never_went_live(tmp_path: Path, two_versions):
+    first, second = two_versions
+    url = str(tmp_path / "copy")
+    copy_version(first, url)
+    broken = renamed(second, tmp_path / "broken", "000008-broken")
+    (broken / "parquet" / "snapshots.parquet").unlink()
+    with pytest.raises(OSError):
+        copy_version(broken, url)  # leaves part of 000008-broken behind, never named by current.json
+    copy_version(renamed(second, tmp_path / "later", "000009-later"), url)
+    assert sorted(path.name for path in (tmp_path / "copy" / VERSIONS).iterdir()) == [first.name, "000009-later"]
+    assert verify_copy(url).version == "000009-later"
+
+
 def test_a_copy_keeps_the_current_and_the_previous_version(tmp_path: Path, two_versions):
     first, second = two_versions
     url = tmp_path / "copy"
-    older = tmp_path / "older"
-    shutil.copytree(first, older)
-    manifest = json.loads((older / MANIFEST).read_text())
-    manifest["version"] = "000000-older"
-    (older / MANIFEST).write_text(json.dumps(manifest))
-
+    older = renamed(first, tmp_path / "older", "000000-older")
     for version in (older, first, second):
         copy_version(version, str(url))
     assert sorted(path.name for path in (url / VERSIONS).iterdir()) == [first.name, second.name]
@@ -202,3 +228,53 @@ def test_a_build_with_nothing_to_publish_catches_the_copy_up(tmp_path: Path, two
     assert result.success
     assert verify_copy(str(url)).version == second.name
     assert build_command.already_up_to_date(raw, warehouse, report=False)
+
+
+def test_a_failed_copy_leaves_the_local_publish_standing_and_fails_the_publish_check(tmp_path: Path):
+    raw = tmp_path / "raw"
+    write_corpus(6, raw, seed=4)
+    unwritable = tmp_path / "not-a-folder"
+    unwritable.write_text("a file where the copy's folder should be\n")
+
+    result = run_build(raw, tmp_path / "warehouse", quiet=True, report=False, storage={"publish_url": str(unwritable)})
+    assert result.success, "the local publish stands"
+    [published] = [
+        event.materialization.metadata
+        for event in result.get_asset_materialization_events()
+        if event.asset_key.to_user_string() == "duckdb_warehouse"
+    ]
+    assert "copy_error" in published
+    checks = {evaluation.check_name: evaluation for evaluation in result.get_asset_check_evaluations()}
+    assert not checks["published_files_match_manifest"].passed
+    assert current_version(tmp_path / "warehouse") is not None
+
+
+def test_fragments_that_went_missing_fail_the_build_instead_of_dropping_its_documents(tmp_path: Path):
+    """Fragments expired or removed between the parse and the table step would publish the parsed
+    documents as gone; the table step counts them against the plan and refuses."""
+    from pipeline.assets import PARSE_ASSETS, TABLES
+    from pipeline.definitions import defs
+
+    raw = tmp_path / "raw"
+    write_corpus(6, raw, seed=8)
+    job = defs.resolve_job_def("build_warehouse")
+    fragments = tmp_path / "fragments"
+    settings = {"raw_dir": str(raw), "warehouse_dir": str(tmp_path / "warehouse"), "fragments_url": str(fragments)}
+    parse = [dg.AssetKey("raw_documents"), dg.AssetKey("build_plan"), *(asset.key for asset in PARSE_ASSETS)]
+    (tmp_path / "dagster_home").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
+        config = {"resources": {"settings": {"config": settings}}}
+        assert job.execute_in_process(run_config=config, instance=instance, asset_selection=parse).success
+        assert list(fragments.rglob("*.parquet"))
+        shutil.rmtree(fragments)  # an expiry rule, or a clean-up, in between
+        tables = job.execute_in_process(
+            run_config=config,
+            instance=instance,
+            asset_selection=[dg.AssetKey(name) for name in TABLES],
+            raise_on_error=False,
+        )
+    assert not tables.success
+    [failure] = tables.get_step_failure_events()
+    message = failure.step_failure_data.error.message
+    assert "the fragments hold 0 parsed document(s), the plan 6" in message and "missing" in message
+    assert current_version(tmp_path / "warehouse") is None

@@ -77,6 +77,8 @@ class AssembledTables:
     rows: dict[str, int]
     duplicates: int
     """Documents not loaded because another document holds the same city and wave."""
+    parsed: int
+    """Documents this build's fragments hold (a row each in ``documents``): the plan's ``to_parse``."""
     memory_mb: int
     """The DuckDB memory the assembly ran in: ASSEMBLY_MEMORY_LIMIT_MB, or more after running out of it."""
 
@@ -88,13 +90,13 @@ def assemble_tables(
     URL) plus, for documents the plan reuses, the rows of ``previous_parquet``. An assembly that runs out
     of DuckDB memory runs again with twice as much, up to ASSEMBLY_MEMORY_CEILING_MB (each table file is
     replaced only once complete, so a failed attempt leaves none half-written)."""
-    limit = ASSEMBLY_MEMORY_LIMIT_MB
+    limit = max(ASSEMBLY_MEMORY_LIMIT_MB, 1)
     while True:
         try:
             return _assemble(location(fragments), plan_file, previous_parquet, out_dir, limit)
         except (duckdb.OutOfMemoryException, OSError) as error:
-            # running out mid-stream reaches Python through Arrow's reader, as an OSError
-            if "Out of Memory" not in str(error) or limit >= ASSEMBLY_MEMORY_CEILING_MB:
+            # running out mid-stream reaches Python through Arrow's reader, as an OSError with DuckDB's message
+            if not str(error).startswith("Out of Memory Error") or limit >= ASSEMBLY_MEMORY_CEILING_MB:
                 raise
             limit *= 2
 
@@ -138,6 +140,7 @@ def _assemble(
                    USING (snapshot_id)
                WHERE c.path <> o.owner"""
         )
+        [(parsed,)] = connection.execute("SELECT count(*) FROM new_documents").fetchall()
         duplicates = _duplicate_rejections(connection)
         connection.register("duplicate_rejections", duplicates)
         connection.execute(
@@ -158,7 +161,7 @@ def _assemble(
     finally:
         connection.close()
         shutil.rmtree(spill, ignore_errors=True)
-    return AssembledTables(files, rows, duplicates.num_rows, memory_mb)
+    return AssembledTables(files, rows, duplicates.num_rows, parsed, memory_mb)
 
 
 def _duplicate_rejections(connection: duckdb.DuckDBPyConnection) -> pa.Table:

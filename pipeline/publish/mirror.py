@@ -11,7 +11,7 @@ by one small pointer object, written last (a PUT replaces an object whole)::
 
 A reader (a BI tool, a notebook, :func:`verify_copy`) reads ``current.json``, then that version's
 manifest, then its files; a copy that failed or was killed part-way leaves ``current.json`` on the
-previous complete version. The version before the current one is kept for readers still on it.
+previous complete version. The version the pointer named before is kept for readers still on it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.paths import MANIFEST, VERSIONS
-from pipeline.publish.staging import KEEP_VERSIONS, read_manifest
+from pipeline.publish.staging import read_manifest
 from pipeline.publish.storage import Location, location
 
 POINTER = "current.json"
@@ -47,12 +47,17 @@ def copied_version(url: str) -> str | None:
 
 def copy_version(version_dir: Path, url: str) -> str:
     """Copy the published ``version_dir`` (already verified against its manifest) to ``url``, check every
-    stored size, then switch ``current.json`` to it; return the version's name. Older copies beyond the
-    previous one are removed after the switch."""
+    stored size, then switch ``current.json`` to it; return the version the copy names afterwards. A copy
+    that already names a later version is left as it is (versions sort by publish order): a late copy
+    never moves readers back. After the switch, every version but this one and the one the pointer named
+    before is removed (a copy that never switched the pointer is not one readers saw)."""
     place = location(url)
     manifest_bytes = (version_dir / MANIFEST).read_bytes()
     manifest = read_manifest(version_dir)
     name, files = manifest["version"], manifest["files"]
+    before = _pointer(place).get("version")
+    if isinstance(before, str) and before >= name:
+        return before
     for relative in sorted(files):
         place.put(version_dir / relative, place.path(VERSIONS, name, relative))
     wrong = [
@@ -65,7 +70,7 @@ def copy_version(version_dir: Path, url: str) -> str:
     place.write(place.path(VERSIONS, name, MANIFEST), lambda stream: stream.write(manifest_bytes))
     pointer = {"version": name, "manifest_sha256": hashlib.sha256(manifest_bytes).hexdigest()}
     place.write(place.path(POINTER), lambda stream: stream.write(json.dumps(pointer, sort_keys=True).encode()))
-    _prune(place, name)
+    _prune(place, {name, before} if isinstance(before, str) else {name})
     return name
 
 
@@ -83,7 +88,10 @@ def verify_copy(url: str) -> CopyState:
         return CopyState(version, (f"{MANIFEST} of {version}: {error}",))
     if hashlib.sha256(manifest_bytes).hexdigest() != expected:
         return CopyState(version, (f"{MANIFEST} of {version} is not the one {POINTER} names (sha256 differs)",))
-    files = json.loads(manifest_bytes).get("files", {})
+    manifest = json.loads(manifest_bytes)
+    if manifest.get("version") != version:
+        return CopyState(version, (f"{MANIFEST} of {version} is the manifest of {manifest.get('version')}",))
+    files = manifest.get("files", {})
     problems = []
     for relative, entry in sorted(files.items()):
         path = place.path(VERSIONS, version, relative)
@@ -110,12 +118,7 @@ def _pointer(place: Location) -> dict:
     return pointer if isinstance(pointer, dict) else {}
 
 
-def _prune(place: Location, current: str) -> None:
-    """Keep the current copy and the KEEP_VERSIONS - 1 before it; remove the rest (and any newer
-    leftover of a copy that never switched the pointer)."""
-    names = sorted({path.rstrip("/").split("/")[-1] for path in place.glob(f"{VERSIONS}/*")})
-    older = [name for name in names if name < current]
-    kept = {current, *older[len(older) - (KEEP_VERSIONS - 1) :]}
-    for name in names:
-        if name not in kept:
-            place.remove_tree(place.path(VERSIONS, name))
+def _prune(place: Location, kept: set[str]) -> None:
+    """Remove every version of the copy but ``kept``."""
+    for name in sorted({path.rstrip("/").split("/")[-1] for path in place.glob(f"{VERSIONS}/*")} - kept):
+        place.remove_tree(place.path(VERSIONS, name))

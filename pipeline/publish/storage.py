@@ -1,6 +1,6 @@
 """Where fragments and published copies are written: a local folder, or any fsspec URL (``s3://``, ``gs://``...).
 
-A local path (no ``scheme://``) takes the plain-file path the build has always taken: a temporary name
+A local path (no ``scheme://``, or ``file://``) takes the plain-file path the build has always taken: a temporary name
 renamed into place. Any other location goes through fsspec, imported only then: an object store has no
 rename, but it stores one object per PUT whole or not at all, so a file is built in memory (fragments
 and published files are megabytes) and written in one call. Credentials and endpoints come from the
@@ -84,7 +84,11 @@ class Location:
         return int(info["size"]) if info.get("type") == "file" else None
 
     def put(self, source: Path, path: str) -> None:
-        """Copy the local file ``source`` to ``path``, whole or not at all."""
+        """Copy the local file ``source`` to ``path``, whole or not at all (an object store's upload,
+        multipart for a large file, shows the object only once complete)."""
+        if not self.local:
+            self.fs.put_file(str(source), path)
+            return
         with self.writer(path) as stream, source.open("rb") as handle:
             shutil.copyfileobj(handle, stream, 1 << 20)
 
@@ -110,7 +114,7 @@ class Location:
         if self.local:
             target = Path(path)
             target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp")
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             try:
                 with temporary.open("wb") as stream:
                     yield stream
@@ -124,7 +128,11 @@ class Location:
 
 
 def location(url: str | Path) -> Location:
-    """The folder ``url``: a local path, or a URL any installed fsspec implementation serves."""
+    """The folder ``url``: a local path (``file://`` too), or a URL any installed fsspec implementation
+    serves. Writes there are whole or not at all as far as the store's own writes are: true of object
+    stores (one PUT, or a completed multipart upload), which is what a URL is for here."""
+    if str(url).startswith("file://"):
+        url = str(url).removeprefix("file://")
     if not is_url(url):
         return Location(str(url), None, str(url))
     from fsspec.core import url_to_fs
