@@ -69,11 +69,14 @@ def column_schema(name: str) -> dg.TableSchema:
     )
 
 
-def file_metadata(name: str, path: Path, rows: int) -> dict:
+def file_metadata(name: str, path: Path, rows: int, settings: WarehouseSettings) -> dict:
+    """Rows, columns, the staged file the step wrote (``path``) and the one readers open once the build is
+    published (``published_as``: ``warehouse/parquet/<name>.parquet``, a link into the current version)."""
     return {
         "dagster/row_count": rows,
         "dagster/column_schema": column_schema(name),
         "path": dg.MetadataValue.path(str(path)),
+        "published_as": dg.MetadataValue.path(str(settings.parquet_path / f"{name}.parquet")),
     }
 
 
@@ -274,7 +277,7 @@ def warehouse_tables(
         context.log.warning(f"the table assembly ran out of DuckDB memory and ran again in {assembled.memory_mb} MB")
     context.log.info(f"{plan.to_parse} document(s) parsed, {plan.reused} unchanged and reused")
     for name in TABLES:
-        metadata = file_metadata(name, assembled.files[name], assembled.rows[name])
+        metadata = file_metadata(name, assembled.files[name], assembled.rows[name], settings)
         if name == "parse_reports":
             metadata.update(parse_report_metadata(assembled.files[name]))
         if name == "documents":
@@ -341,7 +344,7 @@ def aggregate_tables(context: dg.AssetExecutionContext, settings: WarehouseSetti
         AGGREGATE_MODELS[name].validate(frame, lazy=True)
         target = _staging(context, settings) / PARQUET_DIR / f"{name}.parquet"
         path = write_parquet(frame, target, descriptions[name])
-        yield dg.Output(str(path), output_name=name, metadata=file_metadata(name, path, len(frame)))
+        yield dg.Output(str(path), output_name=name, metadata=file_metadata(name, path, len(frame), settings))
 
 
 @dg.asset(

@@ -74,6 +74,7 @@ def test_every_table_and_aggregate_is_an_asset_with_kinds_and_owners():
 def test_a_materialization_names_the_file_its_step_wrote_not_the_pickle_of_its_output(tmp_path: Path):
     """Steps hand each other paths through Dagster's filesystem IO manager, which records where it pickled
     them as ``path``; the asset's own ``path`` (its Parquet or DuckDB file) is the one kept."""
+    from pipeline.assets import AGGREGATES, TABLES
     from pipeline.runner import run_build
 
     result = run_build(STOCKHOLM.parent.parent, tmp_path / "warehouse", quiet=True, report=False)
@@ -86,3 +87,11 @@ def test_a_materialization_names_the_file_its_step_wrote_not_the_pickle_of_its_o
     assert paths["build_plan"].endswith("/plan.parquet")
     assert all(path.endswith(f"/{name}.parquet") for name, path in paths.items() if name.startswith(("agg_", "snap")))
     assert not [path for path in paths.values() if "/storage/" in path], "no IO-manager pickle"
+    published = {
+        event.asset_key.to_user_string(): event.materialization.metadata["published_as"].value
+        for event in result.get_asset_materialization_events()
+        if "published_as" in event.materialization.metadata
+    }
+    assert published["snapshots"] == str(tmp_path / "warehouse" / "parquet" / "snapshots.parquet")
+    assert set(published) == {*TABLES, *AGGREGATES, "duckdb_warehouse"}
+    assert all(Path(path).is_file() for path in published.values())

@@ -32,8 +32,8 @@ from schemas.models import SORT_KEYS, TABLE_MODELS
 from schemas.vocabulary import load_vocabulary
 
 ASSEMBLY_MEMORY_LIMIT_MB = 128
-"""The assembly's DuckDB memory at first; beyond it the sorts spill to the staging folder, and a table
-runs out of it is assembled again with twice as much, up to ASSEMBLY_MEMORY_CEILING_MB
+"""The assembly's DuckDB memory at first; beyond it the sorts spill to the staging folder, and an
+assembly that still runs out of it runs again with twice as much, up to ASSEMBLY_MEMORY_CEILING_MB
 (:func:`assemble_tables`). Each table's union of new and carried-over rows is materialized before it is
 sorted (:func:`_table_query`): sorted straight from the union, a one-changed rebuild of 100,000
 documents ran out of memory at 256, 384 and 512 MB alike. Materialized, the assembly of 100,000
