@@ -199,7 +199,8 @@ def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
         if refs:
             # the workers write to this host's disk: no network client in a process limited for hostile
             # input (one took the address space of a 640 MiB limit); this step uploads what they wrote
-            written = Path(tempfile.mkdtemp(prefix=f"citysnap-b{batch}-")) if is_url(folder) else Path(folder)
+            remote = is_url(folder)
+            written = Path(tempfile.mkdtemp(prefix=f"citysnap-b{batch}-")) if remote else Path(folder)
             try:
                 cache = ParseCache(settings.cache_path)
                 with ParsePool(settings.raw_path, ParseLimits.from_env(), cache, sink=write_fragment) as pool:
@@ -207,10 +208,10 @@ def parse_batch_asset(batch: int) -> dg.AssetsDefinition:
                 summaries, hits, misses = run.summaries, run.cache_hits, run.cache_misses
                 if run.failed:  # rejected by the pool itself (too slow, out of memory): written here
                     summaries.append(write_fragment(run.failed, str(written), f"b{batch}-pool"))
-                if is_url(folder):
+                if remote:
                     fragments.put_tree(written, "*/*.parquet")
             finally:
-                if is_url(folder):
+                if remote:
                     shutil.rmtree(written, ignore_errors=True)
         reasons: Counter = Counter()
         rows: Counter = Counter()

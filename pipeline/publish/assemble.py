@@ -23,10 +23,9 @@ from pipeline.publish.files import (
     PARQUET_COMPRESSION,
     arrow_schema,
     duckdb_type,
-    replaced_atomically,
 )
 from pipeline.publish.fragments import FRAGMENT_TABLES, SOURCE_PATH
-from pipeline.publish.storage import Location, location
+from pipeline.publish.storage import Location, location, replaced_atomically
 from pipeline.sqlfiles import connect, quote
 from schemas.models import SORT_KEYS, TABLE_MODELS
 from schemas.vocabulary import load_vocabulary

@@ -12,15 +12,13 @@ tools bundling an older driver) open it too.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.publish.storage import replaced_atomically
 from pipeline.publish.views import create_views
 from pipeline.sqlfiles import connect, quote
 from schemas.derived import AGGREGATE_MODELS, VIEW_MODELS
@@ -97,19 +95,6 @@ LOAD_MEMORY_LIMIT = "128MB"
 and more memory only raises the peak. The build validates the views on a second thread meanwhile, so the two
 share the step's peak: at 10,000 documents both at once peaked at 387 MiB (the load alone in 256 MB, then
 the validation: 394 MiB, 1.1 s longer); at 100,000, 648 MiB against 531 MiB, in 18.5 s against 27.3 s."""
-
-
-@contextmanager
-def replaced_atomically(target: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; on success rename it over ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def build_duckdb(parquet_files: dict[str, Path], target: Path, descriptions: dict[str, str]) -> Path:

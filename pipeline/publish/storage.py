@@ -19,6 +19,20 @@ from pathlib import Path
 from typing import IO, Any
 
 
+@contextmanager
+def replaced_atomically(target: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; on success rename it over ``target`` (``os.replace``:
+    a reader holding the old file keeps reading it, and a killed writer leaves no half file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def is_url(location: str | Path) -> bool:
     return "://" in str(location)
 
@@ -112,15 +126,8 @@ class Location:
         """A stream whose bytes become the file ``path`` when the block ends without an error; a
         writer killed or failing leaves no partial file under ``path``."""
         if self.local:
-            target = Path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            try:
-                with temporary.open("wb") as stream:
-                    yield stream
-                os.replace(temporary, target)
-            finally:
-                temporary.unlink(missing_ok=True)
+            with replaced_atomically(Path(path)) as temporary, temporary.open("wb") as stream:
+                yield stream
             return
         buffer = io.BytesIO()
         yield buffer
