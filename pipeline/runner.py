@@ -9,6 +9,7 @@ Without it, Dagster uses a throw-away instance.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -102,12 +103,19 @@ def run_build(
         **(storage or {}),
     }
     run_config = {"loggers": {"progress": {}}, "resources": {"settings": {"config": settings}}}
-    return build_defs.resolve_job_def("build_warehouse").execute_in_process(
-        run_config=run_config,
-        raise_on_error=False,
-        asset_selection=selection,
-        instance=instance if instance is not None else recording_instance(),
-    )
+    # what the imports made lives as long as the process: frozen for the run, the collections Dagster's
+    # many small objects set off do not walk it again each time (0.4 s of garbage collection per build);
+    # unfrozen after it, so a long-lived caller (the tests) collects as usual
+    gc.freeze()
+    try:
+        return build_defs.resolve_job_def("build_warehouse").execute_in_process(
+            run_config=run_config,
+            raise_on_error=False,
+            asset_selection=selection,
+            instance=instance if instance is not None else recording_instance(),
+        )
+    finally:
+        gc.unfreeze()
 
 
 @dataclass(frozen=True)
