@@ -12,7 +12,9 @@ export DAGSTER_HOME
 
 UV_VERSION := 0.13.8
 UV := $(BIN)/uv
-UV_PIP := $(UV) pip install --quiet --python $(BIN)/python
+# --compile-bytecode: the packages' bytecode is written at install; without it every process compiles Dagster,
+# pandas and the rest from source again where PYTHONDONTWRITEBYTECODE is set (a 1-document build: 14.5 s, not 8)
+UV_PIP := $(UV) pip install --quiet --compile-bytecode --python $(BIN)/python
 
 # Installs exactly the versions of requirements.lock (what CI tested, with their hashes) through uv, a
 # pinned wheel from PyPI; then the project itself, editable (compat mode: a plain path in the venv, so

@@ -4,6 +4,7 @@ requirements.lock, and pyproject.toml bounds every dependency's major version.""
 import re
 import tomllib
 from importlib.metadata import distributions
+from pathlib import Path
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -42,3 +43,24 @@ def test_every_dependency_has_an_upper_bound_on_its_major_version():
     for text in requirements:
         specifier = Requirement(text).specifier
         assert any(spec.operator in {"<", "=="} for spec in specifier), f"{text} has no upper bound"
+
+
+def test_every_installed_module_a_build_imports_has_its_bytecode():
+    """`make setup` compiles the installed packages: without their bytecode every process compiles
+    Dagster, pandas and the rest from source again where PYTHONDONTWRITEBYTECODE is set (as on CI
+    machines), and a one-document build took 14.5 s instead of 8."""
+    import importlib.util
+    import sys
+    import sysconfig
+
+    import pipeline.definitions  # noqa: F401  (what a build imports: Dagster, pandas, pandera, DuckDB, pyarrow)
+
+    packages = sysconfig.get_paths()["purelib"]
+    sources = {
+        module.__file__
+        for module in list(sys.modules.values())
+        if (getattr(module, "__file__", None) or "").startswith(packages) and module.__file__.endswith(".py")
+    }
+    assert len(sources) > 500, "the build's imports were not loaded"
+    missing = sorted(path for path in sources if not Path(importlib.util.cache_from_source(path)).exists())
+    assert missing == [], f"{len(missing)} of {len(sources)} modules have no bytecode, e.g. {missing[:3]}"
