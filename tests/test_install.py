@@ -1,7 +1,10 @@
 """Installs that are the same everywhere (issue 12.7): the venv holds exactly the versions of
 requirements.lock, and pyproject.toml bounds every dependency's major version."""
 
+import importlib.util
 import re
+import sys
+import sysconfig
 import tomllib
 from importlib.metadata import distributions
 from pathlib import Path
@@ -49,10 +52,6 @@ def test_every_installed_module_a_build_imports_has_its_bytecode():
     """`make setup` compiles the installed packages: without their bytecode every process compiles
     Dagster, pandas and the rest from source again where PYTHONDONTWRITEBYTECODE is set (as on CI
     machines), and a one-document build took 14.5 s instead of 8."""
-    import importlib.util
-    import sys
-    import sysconfig
-
     import pipeline.definitions  # noqa: F401  (what a build imports: Dagster, pandas, pandera, DuckDB, pyarrow)
 
     packages = sysconfig.get_paths()["purelib"]
