@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.paths import MANIFEST, VERSIONS
-from pipeline.publish.staging import file_sha256, read_manifest
+from pipeline.publish.staging import read_manifest
 from pipeline.publish.storage import Location, location
 
 POINTER = "current.json"
@@ -103,9 +103,7 @@ def verify_copy(url: str) -> CopyState:
 
 
 def _sha256(place: Location, path: str) -> str:
-    if place.local:
-        return file_sha256(Path(path))
-    with place.fs.open(path, "rb") as handle:
+    with place.reader(path) as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 

@@ -41,7 +41,6 @@ def is_url(location: str | Path) -> bool:
 class Location:
     """A folder on some filesystem: ``fs`` is fsspec's (None for a local folder), ``root`` its path there."""
 
-    url: str
     fs: Any
     root: str
 
@@ -86,6 +85,10 @@ class Location:
         if self.local:
             return Path(path).read_bytes()
         return self.fs.cat_file(path)
+
+    def reader(self, path: str) -> IO[bytes]:
+        """The file ``path`` opened for reading, streamed (a context manager)."""
+        return open(path, "rb") if self.local else self.fs.open(path, "rb")
 
     def size(self, path: str) -> int | None:
         """The stored size of a file, or None when there is none."""
@@ -141,8 +144,8 @@ def location(url: str | Path) -> Location:
     if str(url).startswith("file://"):
         url = str(url).removeprefix("file://")
     if not is_url(url):
-        return Location(str(url), None, str(url))
+        return Location(None, str(url))
     from fsspec.core import url_to_fs
 
     fs, root = url_to_fs(str(url))
-    return Location(str(url), fs, root)
+    return Location(fs, root)
